@@ -1,0 +1,1 @@
+export const coreVersion: string = '0.1.0';
