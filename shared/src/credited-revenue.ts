@@ -1,0 +1,44 @@
+import { type AttributionError, type AttributionModel, attributeDeal } from './attribution.ts';
+import type { Deal, PartnerTag } from './deal.ts';
+import { ok, type Result } from './errors.ts';
+import { convertAt, type FxConversion, type FxRateMissingError, type FxTable } from './fx.ts';
+import type { PartnerId } from './ids.ts';
+import { allocateByLargestRemainder, type CurrencyCode, type Money, zeroMoney } from './money.ts';
+
+/** A deal's revenue and each partner's credit, in the program currency. */
+export type CreditedRevenue = {
+  readonly total: Money;
+  readonly fx: FxConversion | null;
+  /** Credits with a positive amount only, in touch order; they sum to `total` or to zero. */
+  readonly credits: readonly { readonly partnerId: PartnerId; readonly credited: Money }[];
+};
+
+/**
+ * Converts a deal's amount once, at its close date, then splits the converted amount in the
+ * proportions of the attribution: converted credits sum exactly to the converted deal, which
+ * keeps contribution ratios and revenue totals consistent. Used by tiers and metrics; commission
+ * amounts are computed exactly from the deal-currency credit instead (see commission.ts).
+ */
+export function creditedRevenue(
+  deal: Deal,
+  tags: readonly PartnerTag[],
+  model: AttributionModel,
+  currency: CurrencyCode,
+  fx: FxTable,
+): Result<CreditedRevenue, AttributionError | FxRateMissingError> {
+  const conversion = convertAt(deal.amount, currency, deal.closeDate, fx);
+  if (!conversion.success) return conversion;
+  const total = conversion.data.amount;
+  if (tags.length === 0) return ok({ total, fx: conversion.data.fx, credits: [] });
+  const attribution = attributeDeal(deal, tags, model);
+  if (!attribution.success) return attribution;
+  const weights = attribution.data.credits.map((credit) => BigInt(credit.credited.amountMinor));
+  const parts = weights.some((weight) => weight > 0n)
+    ? allocateByLargestRemainder(total, weights)
+    : weights.map(() => zeroMoney(currency));
+  const credits = attribution.data.credits.flatMap((credit, index) => {
+    const credited = parts[index] ?? zeroMoney(currency);
+    return credited.amountMinor > 0 ? [{ partnerId: credit.partnerId, credited }] : [];
+  });
+  return ok({ total, fx: conversion.data.fx, credits });
+}
