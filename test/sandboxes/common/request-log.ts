@@ -25,7 +25,13 @@ export function createRequestLog(options: { ignore?: RegExp } = {}): RequestLog 
       res.on('close', () => {
         // The matched route pattern keeps ids out of the key; unmatched requests keep their path.
         const route = req.route as { path?: unknown } | undefined;
-        const pattern = typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : req.path;
+        // A router's root route ('/') is keyed by its mount path alone, without a trailing slash.
+        const pattern =
+          typeof route?.path !== 'string'
+            ? req.path
+            : route.path === '/' && req.baseUrl !== ''
+              ? req.baseUrl
+              : `${req.baseUrl}${route.path}`;
         bump(byEndpoint, `${req.method} ${pattern}`);
         bump(byStatus, res.headersSent ? String(res.statusCode) : 'dropped');
       });
