@@ -3,7 +3,6 @@ import {
   multiply,
   parseDecimal,
   type Rational,
-  roundHalfToEven,
   toFixedDecimal,
 } from './decimal.ts';
 import { type CurrencyCode, currencyExponent, type Money } from './money.ts';
@@ -20,11 +19,6 @@ const currencySymbols: Partial<Record<CurrencyCode, string>> = {
 /** "$40,000.00", "€1,234.50", "¥4,000", "CHF 40,000.00", "-$15.00". */
 export function formatMoney(amount: Money): string {
   return formatMinorUnits(BigInt(amount.amountMinor), amount.currency);
-}
-
-/** Formats an exact (possibly fractional) amount of minor units, rounded for display only. */
-export function formatExactMoney(minorUnits: Rational, currency: CurrencyCode): string {
-  return formatMinorUnits(roundHalfToEven(minorUnits), currency);
 }
 
 function formatMinorUnits(minor: bigint, currency: CurrencyCode): string {

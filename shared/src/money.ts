@@ -142,9 +142,8 @@ export function roundToMoney(minorUnits: Rational, currency: CurrencyCode): Mone
 }
 
 /** `amount × rate`, computed exactly and rounded once, half-to-even. */
-export function multiplyByRate(amount: Money, rate: DecimalString | Rational): Money {
-  const factor = typeof rate === 'string' ? parseDecimal(rate) : rate;
-  return roundToMoney(multiply(toRational(amount), factor), amount.currency);
+export function multiplyByRate(amount: Money, rate: DecimalString): Money {
+  return roundToMoney(multiply(toRational(amount), parseDecimal(rate)), amount.currency);
 }
 
 /**

@@ -63,6 +63,24 @@ describe('the dated FX table', () => {
     expect(toDollars.success && toDollars.data.amount).toEqual(usd(100));
   });
 
+  it('prefers the more recent of a direct and an inverse quote, and the direct one on a tie', () => {
+    const both = fxTable([
+      { base: 'EUR', quote: 'USD', on: '2025-03-01', rate: '1.1' },
+      { base: 'USD', quote: 'EUR', on: '2025-03-05', rate: '0.9' },
+    ]);
+    const later = findFxRate(both, 'EUR', 'USD', '2025-03-10');
+    expect(later.success && [later.data.quote.rate, later.data.inverted]).toEqual(['0.9', true]);
+    const tie = fxTable([
+      { base: 'EUR', quote: 'USD', on: '2025-03-01', rate: '1.1' },
+      { base: 'USD', quote: 'EUR', on: '2025-03-01', rate: '0.9' },
+    ]);
+    const direct = findFxRate(tie, 'EUR', 'USD', '2025-03-10');
+    expect(direct.success && [direct.data.quote.rate, direct.data.inverted]).toEqual([
+      '1.1',
+      false,
+    ]);
+  });
+
   it('needs no rate to stay in the same currency', () => {
     expect(convertAt(usd(5), 'USD', '1999-01-01', table)).toEqual({
       success: true,

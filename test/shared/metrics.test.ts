@@ -1,4 +1,9 @@
-import { computeProgramMetrics, defaultProgram, reconcileLedger } from '@partnerbridge/shared';
+import {
+  computeProgramMetrics,
+  defaultProgram,
+  periodSchema,
+  reconcileLedger,
+} from '@partnerbridge/shared';
 import { describe, expect, it } from 'vitest';
 import { aDeal, aPartner, aPartnerAt, aTag, eur, noFx, usd } from './builders.ts';
 
@@ -160,6 +165,34 @@ describe('computeProgramMetrics', () => {
         issues: [{ dealId: 'd-eur', error: { code: 'fx_rate_missing' } }],
       },
     });
+  });
+
+  it('counts a deal nobody sourced as revenue, but as no partner revenue', () => {
+    const influencedOnly = computeProgramMetrics({
+      program: defaultProgram,
+      partners,
+      deals: [won('d-x', 'c-x', 1_000, '2025-05-05')],
+      tags: [aTag({ dealId: 'd-x', partnerId: 'partner-a', role: 'influenced' })],
+      fx: noFx,
+      ledger: [],
+      period: q2,
+      programCost: usd(0),
+    });
+    expect(influencedOnly).toMatchObject({
+      success: true,
+      data: {
+        totalRevenue: usd(1_000),
+        partnerRevenue: usd(0),
+        contribution: '0.0000',
+        customersAcquired: 0,
+        averageLtv: null,
+        revenuePerPartner: null,
+      },
+    });
+  });
+
+  it('refuses a period that ends before it starts', () => {
+    expect(periodSchema.safeParse({ from: '2025-02-01', to: '2025-01-31' }).success).toBe(false);
   });
 
   it('wants the program cost in the program currency', () => {

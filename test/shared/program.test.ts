@@ -144,6 +144,40 @@ describe('programSchema', () => {
     ).toBe(false);
   });
 
+  it('refuses other inconsistencies: subtypes, tier rates, flat amounts, brackets, quarters', () => {
+    const [technology, ...others] = defaultProgram.partnerTypes;
+    if (technology === undefined) throw new Error('default program changed');
+    const doubled = {
+      ...technology,
+      subtypes: [...technology.subtypes, { id: 'agency', label: 'Agency' }],
+    };
+    expect(problems({ partnerTypes: [doubled, ...others] })).toEqual([
+      'subtype agency is defined twice',
+    ]);
+    expect(
+      problems({
+        rules: [
+          aRule({ payout: { kind: 'tier_rates', rates: [{ tier: 'diamond', rate: '0.3' }] } }),
+        ],
+      }),
+    ).toEqual(['rule rule-1 v1 pays unknown tier diamond']);
+    expect(problems({ rules: [aRule({ payout: { kind: 'flat', amount: eur(5) } })] })).toEqual([
+      'rule rule-1 v1 flat amount is in EUR, not the program currency USD',
+    ]);
+    expect(
+      problems({
+        rules: [
+          aRule({
+            payout: { kind: 'brackets', mode: 'whole', brackets: [{ from: eur(0), rate: '0.1' }] },
+          }),
+        ],
+      }),
+    ).toEqual(['rule rule-1 v1 bracket is in EUR, not the program currency USD']);
+    expect(problems({ quarterlyTargets: [{ quarter: 3 }, { quarter: 3 }] })).toEqual([
+      'a quarter has two targets',
+    ]);
+  });
+
   it('requires every partner type and motion exactly once, and unique tiers', () => {
     expect(problems({ partnerTypes: defaultProgram.partnerTypes.slice(1) })).toContain(
       'partner type technology must be defined exactly once',

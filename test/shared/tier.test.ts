@@ -322,6 +322,19 @@ describe('evaluateTier', () => {
   });
 });
 
+describe('partner tier history', () => {
+  it('must move forward in time', () => {
+    expect(() =>
+      aPartner({
+        tierHistory: [
+          { tier: 'gold', since: '2025-01-01' },
+          { tier: 'silver', since: '2025-01-01' },
+        ],
+      }),
+    ).toThrow('tier history must be in strictly increasing date order');
+  });
+});
+
 describe('computePartnerActivity', () => {
   const program = defaultProgram;
   const partner: Partner = aPartnerAt('gold');
