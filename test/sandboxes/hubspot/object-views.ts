@@ -61,8 +61,14 @@ export function toPublicObject(
   options: ViewOptions = {},
   names: readonly string[] = selectedProperties(store, portal, record.type, options),
 ): PublicObject {
+  // Reads answer null for requested properties without a value; write responses (and the
+  // upsert schema, whose values are not nullable) carry only the properties that have one.
+  const omitEmpty = options.written !== undefined;
   const properties: Record<string, string | null> = {};
-  for (const name of names) properties[name] = record.values.get(name) ?? null;
+  for (const name of names) {
+    const value = record.values.get(name);
+    if (value !== undefined || !omitEmpty) properties[name] = value ?? null;
+  }
   const view: PublicObject = {
     id: record.id,
     properties,
