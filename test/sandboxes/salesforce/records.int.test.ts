@@ -139,11 +139,9 @@ describe('sObject rows', () => {
       },
     );
     expect(response.status).toBe(204);
-    const record = await conn
-      .sobject('Opportunity')
-      .retrieve(id, {
-        fields: ['CreatedDate', 'LastModifiedDate', 'SystemModstamp', 'Probability'],
-      });
+    const record = await conn.sobject('Opportunity').retrieve(id, {
+      fields: ['CreatedDate', 'LastModifiedDate', 'SystemModstamp', 'Probability'],
+    });
     expect(record.CreatedDate).not.toBe(record.LastModifiedDate);
     expect(record.LastModifiedDate).toBe(record.SystemModstamp);
     expect(record.Probability).toBe(90);
