@@ -284,7 +284,9 @@ describe('composite', () => {
     expect(sandbox.control.apiUsage(orgId).used).toBe(before + 1);
     const [acct, , read] = response.compositeResponse;
     expect(response.compositeResponse.map((r) => r.httpStatusCode)).toEqual([201, 201, 200]);
-    expect((read?.body as { AccountId: string }).AccountId).toBe((acct?.body as { id: string }).id);
+    const readBody = read?.body as { AccountId: string } | undefined;
+    const acctBody = acct?.body as { id: string } | undefined;
+    expect(readBody?.AccountId).toBe(acctBody?.id);
   });
 
   it('rolls back every subrequest under allOrNone when one fails', async () => {

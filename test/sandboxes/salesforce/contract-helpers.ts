@@ -54,7 +54,7 @@ export function connect(sandbox: SalesforceSandbox, options: ConnectOptions = {}
 
 /** Runs `work` and returns the error it throws (failing when it does not throw). */
 export async function errorOf(
-  work: () => Promise<unknown>,
+  work: () => PromiseLike<unknown>,
 ): Promise<Error & Record<string, unknown>> {
   try {
     await work();
