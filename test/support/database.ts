@@ -27,6 +27,25 @@ async function adminQuery(url: string, text: string): Promise<void> {
 }
 
 /**
+ * An empty database of its own on the server named by TEST_DATABASE_URL; `drop()` removes it.
+ * For tests that start the whole server with DATABASE_URL (it migrates at start).
+ */
+export async function createEmptyPostgresDatabase(): Promise<{
+  url: string;
+  drop(): Promise<void>;
+}> {
+  const serverUrl = inject('databaseUrl');
+  if (serverUrl === undefined) throw new Error('TEST_DATABASE_URL is not set');
+  // Database names are identifiers we generate: lowercase hex, no quoting issues.
+  const name = `pb_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(serverUrl, `create database ${name}`);
+  return {
+    url: withDatabase(serverUrl, name),
+    drop: () => adminQuery(serverUrl, `drop database if exists ${name} with (force)`),
+  };
+}
+
+/**
  * A fresh, migrated database: in-memory PGlite, or a database of its own on the server named by
  * TEST_DATABASE_URL (created here, dropped by `close()`), so tests never share rows.
  */
@@ -36,22 +55,14 @@ export async function createTestDatabase(driver: DatabaseDriver = 'pglite'): Pro
     await database.migrate();
     return database;
   }
-  const serverUrl = inject('databaseUrl');
-  if (serverUrl === undefined) throw new Error('TEST_DATABASE_URL is not set');
-  // Database names are identifiers we generate: lowercase hex, no quoting issues.
-  const name = `pb_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(serverUrl, `create database ${name}`);
-  const database = await openDatabase({
-    kind: 'postgres',
-    url: withDatabase(serverUrl, name),
-    poolMax: 4,
-  });
+  const empty = await createEmptyPostgresDatabase();
+  const database = await openDatabase({ kind: 'postgres', url: empty.url, poolMax: 4 });
   await database.migrate();
   return {
     ...database,
     close: async () => {
       await database.close();
-      await adminQuery(serverUrl, `drop database if exists ${name} with (force)`);
+      await empty.drop();
     },
   };
 }

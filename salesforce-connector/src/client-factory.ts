@@ -1,0 +1,81 @@
+import { Connection } from 'jsforce';
+import { CALL_OPTIONS_CLIENT, type SalesforceAppConfig } from './auth/app-config.ts';
+import { requestJwtBearerToken } from './auth/jwt-bearer.ts';
+import type { SalesforceTokens } from './auth/token-response.ts';
+import { refreshSalesforceToken } from './auth/web-server-flow.ts';
+
+/** How a connection authenticates, as stored for an org. */
+export type SalesforceCredentials =
+  | {
+      readonly kind: 'web_server';
+      readonly accessToken: string;
+      readonly refreshToken: string;
+      readonly instanceUrl: string;
+    }
+  | {
+      readonly kind: 'jwt_bearer';
+      readonly accessToken: string;
+      readonly instanceUrl: string;
+      readonly username: string;
+    };
+
+export type SalesforceConnectionOptions = {
+  readonly app: SalesforceAppConfig;
+  readonly credentials: SalesforceCredentials;
+  /**
+   * Called with every new token set (after a refresh or a new JWT grant). With refresh-token
+   * rotation the set carries the new refresh token: persist it before the old one is reused.
+   */
+  readonly onTokens?: (tokens: SalesforceTokens) => Promise<void>;
+  /**
+   * Replaces the built-in refresh (a refresh-token grant, or a new JWT assertion), e.g. to share
+   * one refresh between processes. Must resolve to the new tokens.
+   */
+  readonly refresh?: () => Promise<SalesforceTokens>;
+  readonly now?: () => number;
+};
+
+/**
+ * A jsforce Connection pinned to our API version that marks every call with
+ * `Sforce-Call-Options: client=partnerbridge` (echo suppression) and, on a 401, refreshes once
+ * and replays (jsforce shares one refresh between concurrent calls).
+ */
+export function createSalesforceConnection(options: SalesforceConnectionOptions): Connection {
+  const now = options.now ?? Date.now;
+  const { app, credentials } = options;
+  let refreshToken = credentials.kind === 'web_server' ? credentials.refreshToken : undefined;
+
+  const defaultRefresh = async (): Promise<SalesforceTokens> => {
+    if (credentials.kind === 'jwt_bearer') {
+      return requestJwtBearerToken(app, { username: credentials.username, now: now() });
+    }
+    if (refreshToken === undefined) throw new Error('no refresh token');
+    return refreshSalesforceToken(app, { refreshToken, now: now() });
+  };
+
+  const connection = new Connection({
+    version: app.apiVersion,
+    instanceUrl: credentials.instanceUrl,
+    accessToken: credentials.accessToken,
+    loginUrl: app.loginUrl,
+    oauth2: {
+      clientId: app.clientId,
+      ...(app.clientSecret === undefined ? {} : { clientSecret: app.clientSecret }),
+      loginUrl: app.loginUrl,
+    },
+    callOptions: { client: CALL_OPTIONS_CLIENT },
+    refreshFn: (conn, callback) => {
+      (options.refresh ?? defaultRefresh)()
+        .then(async (tokens) => {
+          if (tokens.refreshToken !== undefined) refreshToken = tokens.refreshToken;
+          await options.onTokens?.(tokens);
+          conn._establish({ instanceUrl: tokens.instanceUrl, accessToken: tokens.accessToken });
+          callback(undefined, tokens.accessToken);
+        })
+        .catch((error: unknown) =>
+          callback(error instanceof Error ? error : new Error(String(error))),
+        );
+    },
+  });
+  return connection;
+}
