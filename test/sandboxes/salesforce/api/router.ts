@@ -1,4 +1,4 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import {
   jsonParserError,
   notFound,
@@ -97,7 +97,9 @@ export function createApiRouter(state: SandboxState): Router {
   const routes = apiRoutes();
   const contexts = new WeakMap<Request, ApiContext>();
 
-  router.use((req, res, next) => {
+  // Runs as the first handler of every route (not as router middleware) so that refused requests
+  // are still counted under their route pattern in the request log.
+  const guard = (req: Request, res: Response, next: NextFunction) => {
     const version = String(req.params.version ?? '');
     const match = /^v(\d+\.\d)$/.exec(version);
     if (match === null || !state.supportsVersion(match[1] ?? '')) {
@@ -132,15 +134,15 @@ export function createApiRouter(state: SandboxState): Router {
       ),
     });
     next();
-  });
-
-  router.use(express.json({ limit: '50mb', type: ['application/json', 'application/*+json'] }));
-  router.use(express.text({ limit: '150mb', type: ['text/csv', 'text/plain'] }));
+  };
+  const parsers = [
+    express.json({ limit: '50mb', type: ['application/json', 'application/*+json'] }),
+    express.text({ limit: '150mb', type: ['text/csv', 'text/plain'] }),
+  ];
 
   for (const route of routes) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
-    const path = route.path === '/' ? '/' : route.path;
-    router[method](path, (req, res) => {
+    router[method](route.path, guard, ...parsers, (req: Request, res: Response) => {
       const context = contexts.get(req);
       if (context === undefined) throw new Error('API context missing');
       const query = Object.fromEntries(
@@ -162,7 +164,7 @@ export function createApiRouter(state: SandboxState): Router {
     });
   }
 
-  router.use((req, res) => {
+  router.all('/{*rest}', guard, (req: Request, res: Response) => {
     const path = req.path;
     const allowed = routes
       .filter((r) => matchPath(r.path, path) !== undefined)
