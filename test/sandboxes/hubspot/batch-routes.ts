@@ -133,6 +133,59 @@ function validateAll(
   return results;
 }
 
+/** Why one create input cannot be written (property values, associations, unique values). */
+function createProblem(
+  ctx: SandboxContext,
+  caller: Caller,
+  type: ObjectTypeName,
+  input: {
+    entry: z.infer<typeof createInputSchema>;
+    index: number;
+    result: ValidationResult;
+    /** Unique values claimed by earlier inputs of the same batch. */
+    claimed: Set<string>;
+  },
+): BatchError | undefined {
+  const { entry, index, result, claimed } = input;
+  const trace =
+    entry.objectWriteTraceId === undefined
+      ? {}
+      : { objectWriteTraceId: [entry.objectWriteTraceId] };
+  if (result.errors.length > 0) {
+    return batchError(
+      'VALIDATION_ERROR',
+      propertyValuesMessage(result.errors),
+      { ...trace, propertyName: result.errors.map((error) => error.name) },
+      propertyErrorDetails(result.errors, `inputs[${index}]`),
+    );
+  }
+  const associationIssues = associationProblems(ctx.store, caller.portal, type, entry.associations);
+  if (associationIssues.length > 0) {
+    return batchError('VALIDATION_ERROR', associationIssues.join('; '), trace, [
+      { message: associationIssues.join('; '), in: `inputs[${index}].associations` },
+    ]);
+  }
+  const unique = [...result.values].filter(
+    ([name, value]) =>
+      value !== '' && ctx.store.property(caller.portal, type, name)?.hasUniqueValue === true,
+  );
+  const stored = ctx.store.uniqueConflict(caller.portal, type, result.values);
+  const taken: [string, string] | undefined =
+    stored === undefined
+      ? unique.find(([name, value]) => claimed.has(`${name}=${value}`))
+      : [stored.property, stored.value];
+  if (taken !== undefined) {
+    const [name, value] = taken;
+    return batchError(
+      'CONFLICT',
+      `A ${type} with the unique value "${value}" for property "${name}" already exists.`,
+      { ...trace, [name]: [value] },
+    );
+  }
+  for (const [name, value] of unique) claimed.add(`${name}=${value}`);
+  return undefined;
+}
+
 export function batchRouter(ctx: SandboxContext, type: ObjectTypeName): Router {
   const router = Router();
   const standard = rateLimited(ctx, 'standard');
@@ -188,72 +241,24 @@ export function batchRouter(ctx: SandboxContext, type: ObjectTypeName): Router {
     const validated = input.inputs.map((entry) =>
       ctx.store.validate(caller.portal, type, entry.properties),
     );
-    const problems: { index: number; error: BatchError }[] = [];
-    const pendingUnique = new Map<string, string>();
-    validated.forEach((result, index) => {
-      const entry = input.inputs[index];
-      if (entry === undefined) return;
-      const trace =
-        entry.objectWriteTraceId === undefined
-          ? {}
-          : { objectWriteTraceId: [entry.objectWriteTraceId] };
-      if (result.errors.length > 0) {
-        problems.push({
-          index,
-          error: batchError(
-            'VALIDATION_ERROR',
-            propertyValuesMessage(result.errors),
-            { ...trace, propertyName: result.errors.map((error) => error.name) },
-            propertyErrorDetails(result.errors, `inputs[${index}]`),
-          ),
-        });
-        return;
-      }
-      const associationIssues = associationProblems(
-        ctx.store,
-        caller.portal,
-        type,
-        entry.associations,
-      );
-      if (associationIssues.length > 0) {
-        problems.push({
-          index,
-          error: batchError('VALIDATION_ERROR', associationIssues.join('; '), trace),
-        });
-        return;
-      }
-      const conflict = ctx.store.uniqueConflict(caller.portal, type, result.values);
-      const inBatch = [...result.values].find(
-        ([name, value]) => pendingUnique.get(`${name}\u0000${value}`) !== undefined,
-      );
-      if (conflict !== undefined || inBatch !== undefined) {
-        const [name, value] =
-          conflict === undefined ? (inBatch ?? ['', '']) : [conflict.property, conflict.value];
-        problems.push({
-          index,
-          error: batchError(
-            'CONFLICT',
-            `A ${type} with the unique value "${value}" for property "${name}" already exists.`,
-            { ...trace, [name]: [value] },
-          ),
-        });
-        return;
-      }
-      for (const [name, value] of result.values) {
-        if (ctx.store.property(caller.portal, type, name)?.hasUniqueValue === true) {
-          pendingUnique.set(`${name}\u0000${value}`, String(index));
-        }
-      }
+    const claimed = new Set<string>();
+    const problems = input.inputs.flatMap((entry, index) => {
+      const result = validated[index];
+      const error =
+        result === undefined
+          ? undefined
+          : createProblem(ctx, caller, type, { entry, index, result, claimed });
+      return error === undefined ? [] : [{ index, error }];
     });
     if (problems.length > 0 && !multiStatus) {
-      const first = problems[0]?.error;
-      const allValidation = problems.every(
-        (problem) => problem.error.category === 'VALIDATION_ERROR',
-      );
-      if (!allValidation && first !== undefined) throw conflictError(first.message, first.context);
-      const messages = validated.flatMap((result) => result.errors);
+      const conflict = problems.find((problem) => problem.error.category === 'CONFLICT');
+      if (conflict !== undefined)
+        throw conflictError(conflict.error.message, conflict.error.context);
+      const propertyErrors = validated.flatMap((result) => result.errors);
       throw validationError(
-        messages.length > 0 ? propertyValuesMessage(messages) : (first?.message ?? 'Invalid input'),
+        propertyErrors.length > 0
+          ? propertyValuesMessage(propertyErrors)
+          : (problems[0]?.error.message ?? 'Invalid input'),
         { errors: problems.flatMap((problem) => problem.error.errors) },
       );
     }

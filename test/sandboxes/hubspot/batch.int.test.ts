@@ -106,6 +106,28 @@ describe('HubSpot sandbox: batch endpoints', () => {
     ]);
   });
 
+  it('refuses unique-value clashes: 409 for the whole batch, or per input with trace ids', async () => {
+    const inputs = (traced: boolean) =>
+      ['clash-1', 'clash-1'].map((key, i) => ({
+        properties: { dealname: `Clash ${i}`, external_deal_key: key },
+        associations: [],
+        ...(traced ? { objectWriteTraceId: `clash-${i}` } : {}),
+      }));
+    const whole = await apiFailure(deals().batchApi.create({ inputs: inputs(false) }));
+    expect(whole.code).toBe(409);
+    expect(whole.body.category).toBe('CONFLICT');
+    const partial = await deals().batchApi.createWithHttpInfo({ inputs: inputs(true) });
+    expect(partial.httpStatusCode).toBe(207);
+    expect(partial.data.results).toHaveLength(1);
+    const errors = (
+      partial.data as { errors?: { category: string; context: Record<string, string[]> }[] }
+    ).errors;
+    expect(errors?.[0]).toMatchObject({
+      category: 'CONFLICT',
+      context: { objectWriteTraceId: ['clash-1'] },
+    });
+  });
+
   it('reads a batch with 207 OBJECT_NOT_FOUND for the ids that do not exist', async () => {
     const created = await deals().batchApi.create({
       inputs: inputsOf(2, (i) => ({

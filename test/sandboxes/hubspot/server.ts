@@ -66,7 +66,7 @@ export type HubspotSandbox = {
 
 export const defaultTestApp: SandboxApp = {
   appId: 3_100_001,
-  clientId: '6f1c2e0a-5b7d-4c3e-9a8f-sandbox00001',
+  clientId: '6f1c2e0a-5b7d-4c3e-9a8f-5a4db0c00001',
   clientSecret: 'sandbox-client-secret-0001',
   redirectUris: undefined,
 };
