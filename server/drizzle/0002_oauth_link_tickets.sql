@@ -1,0 +1,2 @@
+ALTER TABLE "oauth_states" DROP CONSTRAINT "oauth_states_purpose_check";--> statement-breakpoint
+ALTER TABLE "oauth_states" ADD CONSTRAINT "oauth_states_purpose_check" CHECK ("oauth_states"."purpose" in ('hubspot_install', 'salesforce_link_ticket', 'salesforce_link'));
