@@ -9,6 +9,7 @@ import {
 import type { SandboxState } from '../sandbox-state.ts';
 import type { ApiContext, ApiResponse, ApiRoute } from './api-route.ts';
 import { matchPath } from './api-route.ts';
+import { bulkRoutes } from './bulk2.ts';
 import { collectionRoutes } from './collections.ts';
 import { compositeRoutes, type Dispatch } from './composite.ts';
 import { limitsRoutes } from './limits.ts';
@@ -88,6 +89,7 @@ export function apiRoutes(): ApiRoute[] {
     ...compositeRoutes(dispatch),
     ...queryRoutes,
     ...toolingRoutes,
+    ...bulkRoutes,
   );
   return routes;
 }

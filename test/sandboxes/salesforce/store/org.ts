@@ -5,6 +5,7 @@ import { keyPrefixes, makeId, podFor } from '../ids.ts';
 import { cloneObjectDef, findField, type ObjectDef } from '../schema/fields.ts';
 import { standardObjects } from '../schema/standard-objects.ts';
 import { ApiUsage } from './api-usage.ts';
+import type { BulkJob } from './bulk-job.ts';
 import { RecordStore, type Value } from './record-store.ts';
 
 // One tenant: its schema (standard objects plus custom fields), records, users, API allocation,
@@ -86,6 +87,8 @@ export class Org {
   deliveredEvents = 0;
   /** When Bulk API 2.0 batches were processed (DailyBulkApiBatches, rolling 24 hours). */
   readonly bulkBatchTimes: number[] = [];
+  /** Bulk API 2.0 ingest jobs by id. */
+  readonly bulkJobs = new Map<string, BulkJob>();
   /** Custom fields as the Tooling API's CustomField object lists them, by id. */
   readonly customFields = new Map<string, CustomFieldRecord>();
   private readonly objects = new Map<string, ObjectDef>();
