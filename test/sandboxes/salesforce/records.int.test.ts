@@ -288,6 +288,55 @@ describe('field validation', () => {
   });
 });
 
+describe('scripted faults on single records', () => {
+  it('answers 400 UNABLE_TO_LOCK_ROW for a locked record, then lets the retry through', async () => {
+    const { id } = (await conn.sobject('Opportunity').create({ ...baseOpportunity })) as {
+      id: string;
+    };
+    const orgId = (await conn.identity()).organization_id;
+    sandbox.control.lockRecords({ orgId, ids: [id], times: 1 });
+    const locked = await raw(
+      sandbox,
+      accessToken,
+      'PATCH',
+      `/services/data/v62.0/sobjects/Opportunity/${id}`,
+      { Amount: 5 },
+    );
+    expect(locked.status).toBe(400);
+    expect(locked.body).toEqual([
+      {
+        message: `unable to obtain exclusive access to this record or 1 records: ${id}`,
+        errorCode: 'UNABLE_TO_LOCK_ROW',
+        fields: [],
+      },
+    ]);
+    await conn.sobject('Opportunity').update({ Id: id, Amount: 5 });
+    expect((await conn.sobject('Opportunity').retrieve(id)).Amount).toBe(5);
+  });
+
+  it('answers FIELD_CUSTOM_VALIDATION_EXCEPTION when a validation rule fires', async () => {
+    const orgId = (await conn.identity()).organization_id;
+    sandbox.control.addValidationRule({
+      orgId,
+      sobject: 'Account',
+      name: 'Website_Required',
+      errorMessage: 'Enter a website',
+      when: { field: 'Website', isBlank: true },
+    });
+    try {
+      const error = await errorOf(() => conn.sobject('Account').create({ Name: 'No site' }));
+      expect(error.errorCode).toBe('FIELD_CUSTOM_VALIDATION_EXCEPTION');
+      expect(error.message).toBe('Enter a website');
+      expect(
+        (await conn.sobject('Account').create({ Name: 'Site', Website: 'https://x.example' }))
+          .success,
+      ).toBe(true);
+    } finally {
+      sandbox.control.removeValidationRule({ orgId, name: 'Website_Required' });
+    }
+  });
+});
+
 describe('upsert by external id', () => {
   it('creates with 201 created:true, then updates with 200 created:false', async () => {
     const path = '/services/data/v62.0/sobjects/Opportunity/PB_HubSpot_Deal_Id__c/HS-UPSERT-1';
