@@ -7,6 +7,7 @@ import {
   DEAL_TO_COMPANY,
 } from './association-store.ts';
 import { assertScopes } from './auth.ts';
+import { batchResponse, standardError } from './batch-responses.ts';
 import {
   type Caller,
   callerOf,
@@ -18,7 +19,7 @@ import {
 } from './context.ts';
 import { errorBody, HubspotError, objectNotFound, validationError } from './errors.ts';
 import { assertBatchSize, associationSpecSchema, objectIdSchema } from './object-inputs.ts';
-import { type ObjectTypeName, objectTypes } from './object-types.ts';
+import { type ObjectTypeName, objectTypes, resolveObjectType } from './object-types.ts';
 import { parseBody, queryInt, queryString, routeParam } from './request-parsing.ts';
 
 // Associations v4 between deals and companies: per-record reads and writes under
@@ -117,29 +118,6 @@ function liveTypeIdsBetween(
   );
 }
 
-function batchResponse(
-  ctx: SandboxContext,
-  startedAt: number,
-  results: unknown[],
-  errors: unknown[],
-) {
-  const body: Record<string, unknown> = {
-    status: 'COMPLETE',
-    results,
-    startedAt: new Date(startedAt).toISOString(),
-    completedAt: new Date(ctx.clock()).toISOString(),
-  };
-  if (errors.length > 0) {
-    body.numErrors = errors.length;
-    body.errors = errors;
-  }
-  return body;
-}
-
-function standardError(category: string, message: string, context: Record<string, string[]>) {
-  return { status: 'error', category, message, context, errors: [], links: {} };
-}
-
 function requireRead(caller: Caller, from: ObjectTypeName, to: ObjectTypeName): void {
   assertScopes(caller.auth, [objectScope(from, 'read')]);
   assertScopes(caller.auth, [objectScope(to, 'read')]);
@@ -156,13 +134,7 @@ export function recordAssociationsRouter(ctx: SandboxContext, from: ObjectTypeNa
   const to: ObjectTypeName = from === 'deal' ? 'company' : 'deal';
   const toOrThrow = (req: Request) => {
     const requested = routeParam(req, 'toObjectType');
-    if (
-      !(
-        objectTypes[to].plural === requested ||
-        objectTypes[to].name === requested ||
-        objectTypes[to].typeId === requested
-      )
-    ) {
+    if (resolveObjectType(requested) !== to) {
       throw validationError(
         `Associations from ${objectTypes[from].plural} to ${requested} are not supported by the sandbox`,
       );
@@ -217,7 +189,7 @@ export function recordAssociationsRouter(ctx: SandboxContext, from: ObjectTypeNa
         [fromTypeId],
         integrationWrite(caller.auth),
       );
-      res.json(batchResponse(ctx, startedAt, defaultResults(from, fromId, toId), []));
+      res.json(batchResponse(startedAt, ctx.clock(), defaultResults(from, fromId, toId), []));
     },
   );
 
@@ -359,7 +331,9 @@ export function associationsBatchRouter(ctx: SandboxContext, from: ObjectTypeNam
       ];
     });
     const errors = missing.length > 0 ? [missingError(missing)] : [];
-    res.status(errors.length > 0 ? 207 : 201).json(batchResponse(ctx, startedAt, results, errors));
+    res
+      .status(errors.length > 0 ? 207 : 201)
+      .json(batchResponse(startedAt, ctx.clock(), results, errors));
   });
 
   router.post('/batch/associate/default', standard, (req: Request, res: Response) => {
@@ -380,7 +354,7 @@ export function associationsBatchRouter(ctx: SandboxContext, from: ObjectTypeNam
       return defaultResults(from, input.from.id, input.to.id);
     });
     const errors = missing.length > 0 ? [missingError(missing)] : [];
-    res.json(batchResponse(ctx, startedAt, results, errors));
+    res.json(batchResponse(startedAt, ctx.clock(), results, errors));
   });
 
   router.post('/batch/read', standard, (req: Request, res: Response) => {
@@ -422,7 +396,9 @@ export function associationsBatchRouter(ctx: SandboxContext, from: ObjectTypeNam
         }),
       ),
     ];
-    res.status(errors.length > 0 ? 207 : 200).json(batchResponse(ctx, startedAt, results, errors));
+    res
+      .status(errors.length > 0 ? 207 : 200)
+      .json(batchResponse(startedAt, ctx.clock(), results, errors));
   });
 
   router.post('/batch/archive', standard, (req: Request, res: Response) => {

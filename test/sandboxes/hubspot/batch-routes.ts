@@ -1,5 +1,6 @@
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
+import { batchResponse, type StandardError, standardError } from './batch-responses.ts';
 import {
   type Caller,
   callerOf,
@@ -9,7 +10,7 @@ import {
   type SandboxContext,
 } from './context.ts';
 import type { StoredRecord, ValidationResult } from './crm-store.ts';
-import { conflictError, type ErrorDetail, validationError } from './errors.ts';
+import { conflictError, validationError } from './errors.ts';
 import {
   assertBatchSize,
   associationProblems,
@@ -52,50 +53,12 @@ const batchUpsertSchema = z.object({
   ),
 });
 
-/** One entry of a batch response's `errors` (HubSpot's StandardError). */
-type BatchError = {
-  status: 'error';
-  category: string;
-  message: string;
-  context: Record<string, string[]>;
-  errors: ErrorDetail[];
-  links: Record<string, string>;
-};
-
-function batchError(
-  category: string,
-  message: string,
-  context: Record<string, string[]>,
-  errors: ErrorDetail[] = [],
-): BatchError {
-  return { status: 'error', category, message, context, errors, links: {} };
-}
-
-function notFoundError(type: ObjectTypeName, ids: readonly string[]): BatchError {
-  return batchError(
+function notFoundError(type: ObjectTypeName, ids: readonly string[]): StandardError {
+  return standardError(
     'OBJECT_NOT_FOUND',
     `Could not get some ${objectTypes[type].upper} objects, they may be deleted or not exist. Check that ids are valid.`,
     { ids: [...ids] },
   );
-}
-
-function batchResponse(
-  ctx: SandboxContext,
-  startedAt: number,
-  results: unknown[],
-  errors: BatchError[],
-): Record<string, unknown> {
-  const body: Record<string, unknown> = {
-    status: 'COMPLETE',
-    results,
-    startedAt: new Date(startedAt).toISOString(),
-    completedAt: new Date(ctx.clock()).toISOString(),
-  };
-  if (errors.length > 0) {
-    body.numErrors = errors.length;
-    body.errors = errors;
-  }
-  return body;
 }
 
 function assertUniqueIds(ids: readonly string[]): void {
@@ -145,14 +108,14 @@ function createProblem(
     /** Unique values claimed by earlier inputs of the same batch. */
     claimed: Set<string>;
   },
-): BatchError | undefined {
+): StandardError | undefined {
   const { entry, index, result, claimed } = input;
   const trace =
     entry.objectWriteTraceId === undefined
       ? {}
       : { objectWriteTraceId: [entry.objectWriteTraceId] };
   if (result.errors.length > 0) {
-    return batchError(
+    return standardError(
       'VALIDATION_ERROR',
       propertyValuesMessage(result.errors),
       { ...trace, propertyName: result.errors.map((error) => error.name) },
@@ -161,7 +124,7 @@ function createProblem(
   }
   const associationIssues = associationProblems(ctx.store, caller.portal, type, entry.associations);
   if (associationIssues.length > 0) {
-    return batchError('VALIDATION_ERROR', associationIssues.join('; '), trace, [
+    return standardError('VALIDATION_ERROR', associationIssues.join('; '), trace, [
       { message: associationIssues.join('; '), in: `inputs[${index}].associations` },
     ]);
   }
@@ -176,7 +139,7 @@ function createProblem(
       : [stored.property, stored.value];
   if (taken !== undefined) {
     const [name, value] = taken;
-    return batchError(
+    return standardError(
       'CONFLICT',
       `A ${type} with the unique value "${value}" for property "${name}" already exists.`,
       { ...trace, [name]: [value] },
@@ -226,7 +189,9 @@ export function batchRouter(ctx: SandboxContext, type: ObjectTypeName): Router {
       toPublicObject(ctx.store, caller.portal, record, options),
     );
     const errors = missing.length > 0 ? [notFoundError(type, missing)] : [];
-    res.status(errors.length > 0 ? 207 : 200).json(batchResponse(ctx, startedAt, results, errors));
+    res
+      .status(errors.length > 0 ? 207 : 200)
+      .json(batchResponse(startedAt, ctx.clock(), results, errors));
   });
 
   router.post('/batch/create', standard, (req: Request, res: Response) => {
@@ -288,7 +253,9 @@ export function batchRouter(ctx: SandboxContext, type: ObjectTypeName): Router {
       ];
     });
     const errors = problems.map((problem) => problem.error);
-    res.status(errors.length > 0 ? 207 : 201).json(batchResponse(ctx, startedAt, results, errors));
+    res
+      .status(errors.length > 0 ? 207 : 201)
+      .json(batchResponse(startedAt, ctx.clock(), results, errors));
   });
 
   router.post('/batch/update', standard, (req: Request, res: Response) => {
@@ -332,7 +299,9 @@ export function batchRouter(ctx: SandboxContext, type: ObjectTypeName): Router {
       ];
     });
     const errors = missing.length > 0 ? [notFoundError(type, missing)] : [];
-    res.status(errors.length > 0 ? 207 : 200).json(batchResponse(ctx, startedAt, results, errors));
+    res
+      .status(errors.length > 0 ? 207 : 200)
+      .json(batchResponse(startedAt, ctx.clock(), results, errors));
   });
 
   router.post('/batch/upsert', standard, (req: Request, res: Response) => {
@@ -379,7 +348,7 @@ export function batchRouter(ctx: SandboxContext, type: ObjectTypeName): Router {
           : { ...view, objectWriteTraceId: entry.objectWriteTraceId },
       ];
     });
-    res.json(batchResponse(ctx, startedAt, results, []));
+    res.json(batchResponse(startedAt, ctx.clock(), results, []));
   });
 
   router.post('/batch/archive', standard, (req: Request, res: Response) => {

@@ -210,7 +210,6 @@ export class CrmStore {
     portal: Portal,
     type: ObjectTypeName,
     input: Readonly<Record<string, string | null>>,
-    options: { system?: boolean } = {},
   ): ValidationResult {
     const values = new Map<string, string>();
     const errors: PropertyValueError[] = [];
@@ -220,7 +219,7 @@ export class CrmStore {
         errors.push(propertyDoesNotExist(name));
         continue;
       }
-      const normalized = normalizePropertyValue(definition, raw ?? '', options);
+      const normalized = normalizePropertyValue(definition, raw ?? '');
       if (normalized.ok) values.set(name, normalized.value);
       else errors.push(normalized.error);
     }
@@ -397,10 +396,7 @@ export class CrmStore {
     record.archived = true;
     record.archivedAt = at;
     record.updatedAt = at;
-    for (const [name, index] of portal.uniqueIndex[record.type]) {
-      const value = record.values.get(name);
-      if (value !== undefined && index.get(value) === record.id) index.delete(value);
-    }
+    this.releaseUniqueValues(portal, record);
     this.removeAllAssociations(portal, record);
     this.recordSearchVersion(record, at);
     this.emit(write, { kind: 'deletion', ...this.base(portal, record, write, at) });
@@ -434,16 +430,23 @@ export class CrmStore {
       this.setValue(portal, primary, name, value, at, write.source);
     this.setValue(portal, primary, 'hs_merged_object_ids', mergedIds.join(';'), at, write.source);
     const secondaryAssociations = portal.associations.associatedWith(secondary.type, secondary.id);
+    // A deal keeps its own primary company; the merged deal's primary joins as unlabeled.
+    const keepsPrimary =
+      primary.type === 'deal' &&
+      portal.associations
+        .associatedWith('deal', primary.id)
+        .some(({ typeIds }) => typeIds.includes(DEAL_TO_COMPANY_PRIMARY));
     this.removeAllAssociations(portal, secondary);
     for (const { otherId, typeIds } of secondaryAssociations) {
-      this.associate(portal, primary.type, primary.id, otherId, typeIds, {
-        ...write,
-        silent: true,
-      });
+      const moving = keepsPrimary
+        ? typeIds.filter((typeId) => typeId !== DEAL_TO_COMPANY_PRIMARY)
+        : typeIds;
+      this.associate(portal, primary.type, primary.id, otherId, moving, { ...write, silent: true });
     }
     secondary.archived = true;
     secondary.archivedAt = at;
     secondary.updatedAt = at;
+    this.releaseUniqueValues(portal, secondary);
     this.recordSearchVersion(secondary, at);
     this.touch(portal, primary, at);
     this.emit(write, {
@@ -463,6 +466,14 @@ export class CrmStore {
       });
     }
     return primary;
+  }
+
+  /** An archived record no longer holds its unique values. */
+  private releaseUniqueValues(portal: Portal, record: StoredRecord): void {
+    for (const [name, index] of portal.uniqueIndex[record.type]) {
+      const value = record.values.get(name);
+      if (value !== undefined && index.get(value) === record.id) index.delete(value);
+    }
   }
 
   private setValue(

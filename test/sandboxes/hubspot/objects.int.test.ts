@@ -21,6 +21,14 @@ describe('HubSpot sandbox: CRM objects (v3)', () => {
     portalId = sandbox.control.createPortal({ name: 'Objects portal' });
     sandbox.control.installPartnerbridge(portalId);
     accessToken = sandbox.control.issueToken({ portalId }).accessToken;
+    await sdkClient(sandbox.url, accessToken).crm.properties.coreApi.create('companies', {
+      name: 'external_key',
+      label: 'External key',
+      type: 'string' as never,
+      fieldType: 'text' as never,
+      groupName: 'companyinformation',
+      hasUniqueValue: true,
+    });
   });
 
   afterEach(() => {
@@ -256,14 +264,6 @@ describe('HubSpot sandbox: CRM objects (v3)', () => {
   });
 
   it('reads and updates by a unique property with idProperty, and refuses a non-unique one', async () => {
-    await client().crm.properties.coreApi.create('companies', {
-      name: 'external_key',
-      label: 'External key',
-      type: 'string' as never,
-      fieldType: 'text' as never,
-      groupName: 'companyinformation',
-      hasUniqueValue: true,
-    });
     const { id } = await client().crm.companies.basicApi.create({
       properties: { name: 'Keyed', external_key: 'ext-1' },
       associations: [],
@@ -303,6 +303,57 @@ describe('HubSpot sandbox: CRM objects (v3)', () => {
     );
     expect(duplicate.code).toBe(409);
     expect(duplicate.body.category).toBe('CONFLICT');
+  });
+
+  it('frees the unique values of archived and merged-away records', async () => {
+    const api = client().crm.companies.basicApi;
+    const first = await api.create({
+      properties: { name: 'Old', external_key: 'ext-free' },
+      associations: [],
+    });
+    await api.archive(first.id);
+    const second = await api.create({
+      properties: { name: 'New', external_key: 'ext-free' },
+      associations: [],
+    });
+    expect(second.properties.external_key).toBe('ext-free');
+    const survivor = await api.create({ properties: { name: 'Survivor' }, associations: [] });
+    await api.merge({ primaryObjectId: survivor.id, objectIdToMerge: second.id });
+    const third = await api.create({
+      properties: { name: 'Third', external_key: 'ext-free' },
+      associations: [],
+    });
+    expect(third.properties.external_key).toBe('ext-free');
+  });
+
+  it('keeps the primary company of the surviving deal when two deals merge', async () => {
+    const customer = sandbox.control.userCreate(portalId, 'company', { name: 'Kept customer' }).id;
+    const other = sandbox.control.userCreate(portalId, 'company', { name: 'Other customer' }).id;
+    const keep = sandbox.control.userCreate(portalId, 'deal', { dealname: 'Keep' }).id;
+    const gone = sandbox.control.userCreate(portalId, 'deal', { dealname: 'Gone' }).id;
+    sandbox.control.userAssociate(portalId, {
+      fromObjectType: 'deal',
+      fromId: keep,
+      toId: customer,
+      label: 'primary',
+    });
+    sandbox.control.userAssociate(portalId, {
+      fromObjectType: 'deal',
+      fromId: gone,
+      toId: other,
+      label: 'primary',
+    });
+    await client().crm.deals.basicApi.merge({ primaryObjectId: keep, objectIdToMerge: gone });
+    const types = (companyId: string) =>
+      sandbox.control
+        .associations(portalId, 'deal', keep)
+        .find((entry) => entry.toObjectId === companyId)
+        ?.associationTypes.map((type) => type.typeId)
+        .sort();
+    expect(types(customer)).toEqual(
+      [AssociationTypes.primaryDealToCompany, AssociationTypes.dealToCompany].sort(),
+    );
+    expect(types(other)).toEqual([AssociationTypes.dealToCompany]);
   });
 
   it('merges two companies: the primary keeps its id, fills empty values, takes the associations', async () => {

@@ -1,6 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { assertScopes } from './auth.ts';
+import { batchResponse, type StandardError, standardError } from './batch-responses.ts';
 import {
   type Caller,
   callerOf,
@@ -292,34 +293,23 @@ export function propertiesRouter(ctx: SandboxContext, type: ObjectTypeName): Rou
     const body = parseBody(z.object({ inputs: z.array(propertyCreateSchema) }), req.body);
     const startedAt = ctx.clock();
     const results: Record<string, unknown>[] = [];
-    const errors: Record<string, unknown>[] = [];
+    const errors: StandardError[] = [];
     for (const input of body.inputs) {
       const definition = buildPropertyDefinition(ctx.store, caller.portal, type, input);
       if (definition instanceof HubspotError) {
-        errors.push({
-          status: 'error',
-          category: String(definition.body.category),
-          message: String(definition.body.message),
-          context: { name: [input.name] },
-          errors: [],
-          links: {},
-        });
+        errors.push(
+          standardError(String(definition.body.category), String(definition.body.message), {
+            name: [input.name],
+          }),
+        );
         continue;
       }
       ctx.store.addProperty(caller.portal, type, definition);
       results.push(propertyView(definition));
     }
-    const response: Record<string, unknown> = {
-      status: 'COMPLETE',
-      results,
-      startedAt: new Date(startedAt).toISOString(),
-      completedAt: new Date(ctx.clock()).toISOString(),
-    };
-    if (errors.length > 0) {
-      response.numErrors = errors.length;
-      response.errors = errors;
-    }
-    res.status(errors.length > 0 ? 207 : 201).json(response);
+    res
+      .status(errors.length > 0 ? 207 : 201)
+      .json(batchResponse(startedAt, ctx.clock(), results, errors));
   });
 
   router.post('/batch/read', standard, (req: Request, res: Response) => {
@@ -341,26 +331,19 @@ export function propertiesRouter(ctx: SandboxContext, type: ObjectTypeName): Rou
         missing.push(name);
       else found.push(propertyView(definition));
     }
-    const response: Record<string, unknown> = {
-      status: 'COMPLETE',
-      results: found,
-      startedAt: new Date(startedAt).toISOString(),
-      completedAt: new Date(ctx.clock()).toISOString(),
-    };
-    if (missing.length > 0) {
-      response.numErrors = 1;
-      response.errors = [
-        {
-          status: 'error',
-          category: 'OBJECT_NOT_FOUND',
-          message: `Unable to find properties ${missing.join(', ')} for object type ${objectTypes[type].typeId}`,
-          context: { names: missing },
-          errors: [],
-          links: {},
-        },
-      ];
-    }
-    res.status(missing.length > 0 ? 207 : 200).json(response);
+    const errors =
+      missing.length === 0
+        ? []
+        : [
+            standardError(
+              'OBJECT_NOT_FOUND',
+              `Unable to find properties ${missing.join(', ')} for object type ${objectTypes[type].typeId}`,
+              { names: missing },
+            ),
+          ];
+    res
+      .status(missing.length > 0 ? 207 : 200)
+      .json(batchResponse(startedAt, ctx.clock(), found, errors));
   });
 
   router.get('/:propertyName', standard, (req: Request, res: Response) => {

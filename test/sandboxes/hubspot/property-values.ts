@@ -49,17 +49,13 @@ function describeTimeOfDay(ms: number): string {
   return `${date.getUTCHours()}:${date.getUTCMinutes()}:${date.getUTCSeconds()}.${date.getUTCMilliseconds()}`;
 }
 
-/**
- * Checks `raw` against the property and returns the stored form ("" clears the value).
- * `system` writes (HubSpot's own bookkeeping) may set read-only properties.
- */
+/** Checks `raw` against the property and returns the stored form ("" clears the value). */
 export function normalizePropertyValue(
   definition: PropertyDefinition,
   raw: string,
-  options: { system?: boolean } = {},
 ): NormalizedValue {
   const { name } = definition;
-  if (definition.readOnlyValue && options.system !== true) {
+  if (definition.readOnlyValue) {
     return invalid(
       name,
       'READ_ONLY_VALUE',
