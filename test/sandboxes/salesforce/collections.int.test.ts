@@ -289,6 +289,30 @@ describe('composite', () => {
     expect(readBody?.AccountId).toBe(acctBody?.id);
   });
 
+  it('resolves references into query results', async () => {
+    const response = await conn.requestPost<{
+      compositeResponse: { httpStatusCode: number; body: unknown }[];
+    }>('/composite', {
+      compositeRequest: [
+        {
+          method: 'GET',
+          url: "/services/data/v62.0/query?q=SELECT+Id+FROM+Account+WHERE+Name+=+'Collections+Customer'",
+          referenceId: 'q',
+        },
+        {
+          method: 'PATCH',
+          url: '/services/data/v62.0/sobjects/Account/@{q.records[0].Id}',
+          referenceId: 'update',
+          body: { Website: 'https://collections.example' },
+        },
+      ],
+    });
+    expect(response.compositeResponse.map((r) => r.httpStatusCode)).toEqual([200, 204]);
+    expect((await conn.sobject('Account').retrieve(accountId)).Website).toBe(
+      'https://collections.example',
+    );
+  });
+
   it('rolls back every subrequest under allOrNone when one fails', async () => {
     const response = await conn.requestPost<{
       compositeResponse: { httpStatusCode: number; body: { errorCode: string }[] }[];
