@@ -191,6 +191,14 @@ export const collectionRoutes: ApiRoute[] = [
       const { allOrNone = false, records } = parseBody(recordsBodySchema, body);
       checkCount(records.length);
       const fieldName = params.field ?? '';
+      const external = object.fields.find((f) => f.name.toLowerCase() === fieldName.toLowerCase());
+      if (external === undefined || !(external.externalId || external.idLookup)) {
+        throw new SalesforceApiError(
+          404,
+          'NOT_FOUND',
+          `Provided external ID field does not exist or is not accessible: ${fieldName}`,
+        );
+      }
       const externalValueOf = (record: Record<string, unknown>) =>
         Object.entries(record).find(([k]) => k.toLowerCase() === fieldName.toLowerCase())?.[1];
       const seen = new Map<string, number>();

@@ -194,9 +194,9 @@ export function issueAuthorizationCode(
 
 export function createOAuthRouter(state: SandboxState): Router {
   const router = express.Router();
-  router.use(express.urlencoded({ extended: false }));
+  const form = express.urlencoded({ extended: false });
 
-  router.post('/services/oauth2/token', async (req, res) => {
+  router.post('/services/oauth2/token', form, async (req, res) => {
     const input = tokenRequestSchema.safeParse(req.body ?? {});
     if (!input.success) {
       sendOAuthError(res, oauthError('invalid_request', 'malformed token request'));
@@ -259,7 +259,7 @@ export function createOAuthRouter(state: SandboxState): Router {
     }
     res.status(200).end();
   };
-  router.post('/services/oauth2/revoke', (req, res) => {
+  router.post('/services/oauth2/revoke', form, (req, res) => {
     revoke((req.body as { token?: string } | undefined)?.token, res);
   });
   router.get('/services/oauth2/revoke', (req, res) => {

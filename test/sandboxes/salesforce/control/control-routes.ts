@@ -100,7 +100,7 @@ export function createControlRouter(
   ) => Parameters<SalesforceSandboxControl['seedDemo']>[1],
 ): Router {
   const router = express.Router();
-  router.use(express.json({ limit: '50mb' }));
+  router.use('/_control', express.json({ limit: '50mb' }));
 
   router.get(
     '/_control/orgs',
