@@ -19,7 +19,12 @@ import {
 } from './context.ts';
 import { errorBody, HubspotError, objectNotFound, validationError } from './errors.ts';
 import { assertBatchSize, associationSpecSchema, objectIdSchema } from './object-inputs.ts';
-import { type ObjectTypeName, objectTypes, resolveObjectType } from './object-types.ts';
+import {
+  type ObjectTypeName,
+  objectTypes,
+  otherObjectType,
+  resolveObjectType,
+} from './object-types.ts';
 import { parseBody, queryInt, queryString, routeParam } from './request-parsing.ts';
 
 // Associations v4 between deals and companies: per-record reads and writes under
@@ -97,7 +102,7 @@ function resolveTypeIds(
     const definition = store.definitionFor(from, spec.associationTypeId);
     if (definition === undefined || definition.category !== spec.associationCategory) {
       throw validationError(
-        `${spec.associationCategory} association type ${spec.associationTypeId} does not exist between ${objectTypes[from].plural} and ${objectTypes[from === 'deal' ? 'company' : 'deal'].plural}`,
+        `${spec.associationCategory} association type ${spec.associationTypeId} does not exist between ${objectTypes[from].plural} and ${objectTypes[otherObjectType(from)].plural}`,
         { context: { associationTypeId: [String(spec.associationTypeId)] } },
       );
     }
@@ -131,7 +136,7 @@ function requireWrite(caller: Caller, from: ObjectTypeName): void {
 export function recordAssociationsRouter(ctx: SandboxContext, from: ObjectTypeName): Router {
   const router = Router();
   const standard = rateLimited(ctx, 'standard');
-  const to: ObjectTypeName = from === 'deal' ? 'company' : 'deal';
+  const to: ObjectTypeName = otherObjectType(from);
   const toOrThrow = (req: Request) => {
     const requested = routeParam(req, 'toObjectType');
     if (resolveObjectType(requested) !== to) {
@@ -271,7 +276,7 @@ function labelViews(
   definition: AssociationDefinition,
 ) {
   const views: TypeView[] = [];
-  for (const side of [from, from === 'deal' ? 'company' : 'deal'] as const) {
+  for (const side of [from, otherObjectType(from)] as const) {
     const view = store.side(side, definition);
     const item: TypeView = { category: view.category, typeId: view.typeId };
     if (view.label !== undefined) item.label = view.label;
@@ -284,7 +289,7 @@ function labelViews(
 export function associationsBatchRouter(ctx: SandboxContext, from: ObjectTypeName): Router {
   const router = Router();
   const standard = rateLimited(ctx, 'standard');
-  const to: ObjectTypeName = from === 'deal' ? 'company' : 'deal';
+  const to: ObjectTypeName = otherObjectType(from);
   const exists = (caller: Caller, type: ObjectTypeName, id: string) =>
     ctx.store.record(caller.portal, type, id) !== undefined;
   const missingError = (ids: string[]) =>

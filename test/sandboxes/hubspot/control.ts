@@ -7,7 +7,7 @@ import type { CrmStore, Portal, PortalLimits, StoredRecord, WriteOptions } from 
 import { type DemoSeedResult, installPartnerbridgeSchema, seedDemoProgram } from './demo-seed.ts';
 import { objectNotFound, resourceNotFound, validationError } from './errors.ts';
 import { propertyValuesMessage } from './object-inputs.ts';
-import { type ObjectTypeName, resolveObjectType } from './object-types.ts';
+import { type ObjectTypeName, otherObjectType, resolveObjectType } from './object-types.ts';
 import { type PublicObject, toPublicObject } from './object-views.ts';
 import type { RateLimiter, RateLimitPolicy } from './rate-limit.ts';
 import type {
@@ -308,7 +308,7 @@ export function createControl(deps: {
       const portal = portalOrThrow(portalId);
       const type = typeOrThrow(input.fromObjectType);
       recordOrThrow(portal, type, input.fromId);
-      recordOrThrow(portal, type === 'deal' ? 'company' : 'deal', input.toId);
+      recordOrThrow(portal, otherObjectType(type), input.toId);
       const typeIds = associationTypeIds(portal, type, input);
       for (const typeId of typeIds) {
         if (portal.associations.definitionFor(type, typeId) === undefined) {

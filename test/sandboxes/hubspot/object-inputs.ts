@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { associationCategories } from './association-store.ts';
 import type { CrmStore, Portal, ValidationResult } from './crm-store.ts';
 import { type ErrorDetail, validationError } from './errors.ts';
-import type { ObjectTypeName } from './object-types.ts';
+import { type ObjectTypeName, otherObjectType } from './object-types.ts';
 import type { PropertyValueError } from './property-values.ts';
 
 // Request bodies of the objects APIs and the checks shared by single and batch writes.
@@ -96,7 +96,7 @@ export function associationProblems(
   type: ObjectTypeName,
   associations: CreateInput['associations'],
 ): string[] {
-  const toType: ObjectTypeName = type === 'deal' ? 'company' : 'deal';
+  const toType: ObjectTypeName = otherObjectType(type);
   const problems: string[] = [];
   for (const association of associations ?? []) {
     if (store.record(portal, toType, association.to.id) === undefined) {

@@ -1,5 +1,10 @@
 import type { CrmStore, Portal, StoredRecord } from './crm-store.ts';
-import { type ObjectTypeName, objectTypes, resolveObjectType } from './object-types.ts';
+import {
+  type ObjectTypeName,
+  objectTypes,
+  otherObjectType,
+  resolveObjectType,
+} from './object-types.ts';
 
 // How records look on the wire (HubSpot's SimplePublicObject family): string-or-null property
 // values, ISO timestamps, optional history and v3-style association lists.
@@ -113,7 +118,7 @@ function associationList(
   portal: Portal,
   record: StoredRecord,
 ): { id: string; type: string }[] {
-  const toType = record.type === 'deal' ? 'company' : 'deal';
+  const toType = otherObjectType(record.type);
   const results: { id: string; type: string }[] = [];
   for (const { otherId, typeIds } of portal.associations.associatedWith(record.type, record.id)) {
     if (store.record(portal, toType, otherId) === undefined) continue;

@@ -13,7 +13,7 @@ import { CrmStore, type PortalLimits } from './crm-store.ts';
 import type { DemoSeedResult } from './demo-seed.ts';
 import { errorBody, errorMiddleware, unknownRoute, validationError } from './errors.ts';
 import { oauthRouter } from './oauth-routes.ts';
-import { objectTypeAliases, objectTypeNames } from './object-types.ts';
+import { objectTypeAliases, objectTypeNames, otherObjectType } from './object-types.ts';
 import { objectsRouter } from './objects-routes.ts';
 import { propertiesRouter } from './properties-routes.ts';
 import { RateLimiter, rateLimitBody, TEN_SECONDS_MS } from './rate-limit.ts';
@@ -182,7 +182,7 @@ export async function startHubspotSandbox(
       server.use(`/crm/v3/objects/${alias}`, withErrors(objectsRouter(ctx, type)));
       server.use(`/crm/v3/properties/${alias}`, withErrors(propertiesRouter(ctx, type)));
       server.use(`/crm/v4/objects/${alias}`, withErrors(recordAssociationsRouter(ctx, type)));
-      const other = type === 'deal' ? 'company' : 'deal';
+      const other = otherObjectType(type);
       for (const toAlias of objectTypeAliases[other]) {
         server.use(
           `/crm/v4/associations/${alias}/${toAlias}`,
