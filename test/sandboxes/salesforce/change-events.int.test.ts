@@ -171,13 +171,31 @@ describe('change events', () => {
     const stored = three[0]?.event.replayId ?? 0;
     expect(live.replay._replay).toBe(three[2]?.event.replayId);
     const resumed = await subscribe('/data/AccountChangeEvent', stored);
-    const replayed = await waitFor(() => atLeast(resumed.received, 2), 'replayed events');
+    // Well within the 2 s long poll: replays go out on the connect already waiting.
+    const replayed = await waitFor(() => atLeast(resumed.received, 2), 'replayed events', 1_500);
     expect(replayed.map((m) => m.payload.Name)).toEqual(['Replay 2', 'Replay 3']);
     const everything = await subscribe('/data/AccountChangeEvent', -2);
-    const all = await waitFor(() => atLeast(everything.received, 3), 'all retained events');
+    const all = await waitFor(() => atLeast(everything.received, 3), 'all retained events', 1_500);
     expect(all.length).toBe(
       sandbox.control.changeEvents(orgId).filter((e) => e.entityName === 'Account').length,
     );
+  });
+
+  it('delivers replayed events at once to a client whose connect is already waiting', async () => {
+    await conn.sobject('Account').create({ Name: 'Retained for late subscriber' });
+    const received: EventMessage[] = [];
+    const client = conn.streaming.createClient([
+      new StreamingExtension.Replay('/data/OpportunityChangeEvent', -1),
+      new StreamingExtension.Replay('/data/AccountChangeEvent', -2),
+    ]);
+    clients.push(client as unknown as StreamingClient);
+    await client.subscribe('/data/OpportunityChangeEvent', () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await client.subscribe('/data/AccountChangeEvent', (message: EventMessage) =>
+      received.push(message),
+    );
+    const replayed = await waitFor(() => atLeast(received, 1), 'replayed events', 1_500);
+    expect(replayed.some((m) => m.payload.Name === 'Retained for late subscriber')).toBe(true);
   });
 
   it('keeps events for 72 hours and refuses to replay from an expired replayId', async () => {

@@ -191,6 +191,8 @@ export class BayeuxServer {
         }
         case '/meta/subscribe':
           replies.push(this.subscribe(client, message));
+          // Replayed events go out on the connect that is already waiting.
+          if (client.queue.length > 0) this.release(client);
           break;
         case '/meta/unsubscribe': {
           const subscription = String(message.subscription ?? '');
