@@ -76,9 +76,22 @@ type TouchOrdered = Pick<PartnerTag, 'touchedAt' | 'partnerId'>;
 
 /** Touch order, the core's one tie-break: earliest touch first, then partner id (code-unit order). */
 export function compareTouches(a: TouchOrdered, b: TouchOrdered): number {
-  const byTime = instantToMs(a.touchedAt) - instantToMs(b.touchedAt);
-  if (byTime !== 0) return byTime;
-  return a.partnerId < b.partnerId ? -1 : a.partnerId > b.partnerId ? 1 : 0;
+  return compareTouchKeys(
+    instantToMs(a.touchedAt),
+    a.partnerId,
+    instantToMs(b.touchedAt),
+    b.partnerId,
+  );
+}
+
+function compareTouchKeys(
+  aMs: number,
+  aPartner: PartnerId,
+  bMs: number,
+  bPartner: PartnerId,
+): number {
+  if (aMs !== bMs) return aMs - bMs;
+  return aPartner < bPartner ? -1 : aPartner > bPartner ? 1 : 0;
 }
 
 /**
@@ -91,7 +104,37 @@ export function attributeDeal(
   tags: readonly PartnerTag[],
   model: AttributionModel,
 ): Result<Attribution, AttributionError> {
-  const ordered = [...tags].sort(compareTouches);
+  const split = splitCredit(deal, tags, model);
+  if (!split.success) return split;
+  const { ordered, parts, reasons } = split.data;
+  const credits = ordered.map((tag, index): Credit => {
+    const credited = parts[index] ?? zeroMoney(deal.amount.currency);
+    return {
+      partnerId: tag.partnerId,
+      role: tag.role,
+      motion: tag.motion,
+      touchedAt: tag.touchedAt,
+      credited,
+      explanation: `${formatShare(shareOf(credited, deal.amount))} of ${formatMoney(deal.amount)} (${reasons[index]})`,
+    };
+  });
+  return ok({ dealId: deal.id, model: model.kind, amount: deal.amount, credits });
+}
+
+/**
+ * The arithmetic of `attributeDeal` without the explanations: tags in touch order and the credit
+ * of each. For bulk callers (tier activity, metrics) that never show the text.
+ */
+export function splitCredit(
+  deal: Pick<Deal, 'id' | 'amount' | 'closeDate'>,
+  tags: readonly PartnerTag[],
+  model: AttributionModel,
+): Result<{ ordered: PartnerTag[]; parts: Money[]; reasons: string[] }, AttributionError> {
+  // compareTouches, with each instant parsed once instead of in every comparison.
+  const ordered = tags
+    .map((tag) => ({ tag, at: instantToMs(tag.touchedAt) }))
+    .sort((a, b) => compareTouchKeys(a.at, a.tag.partnerId, b.at, b.tag.partnerId))
+    .map(({ tag }) => tag);
   const seen = new Set<PartnerId>();
   for (const tag of ordered) {
     if (tag.dealId !== deal.id) {
@@ -113,18 +156,7 @@ export function attributeDeal(
   const parts = weights.some((weight) => weight > 0n)
     ? allocateByLargestRemainder(deal.amount, weights)
     : ordered.map(() => zeroMoney(deal.amount.currency));
-  const credits = ordered.map((tag, index): Credit => {
-    const credited = parts[index] ?? zeroMoney(deal.amount.currency);
-    return {
-      partnerId: tag.partnerId,
-      role: tag.role,
-      motion: tag.motion,
-      touchedAt: tag.touchedAt,
-      credited,
-      explanation: `${formatShare(shareOf(credited, deal.amount))} of ${formatMoney(deal.amount)} (${reasons[index]})`,
-    };
-  });
-  return ok({ dealId: deal.id, model: model.kind, amount: deal.amount, credits });
+  return ok({ ordered, parts, reasons });
 }
 
 type Weighting = { weights: bigint[]; reasons: string[] };

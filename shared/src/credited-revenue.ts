@@ -1,4 +1,4 @@
-import { type AttributionError, type AttributionModel, attributeDeal } from './attribution.ts';
+import { type AttributionError, type AttributionModel, splitCredit } from './attribution.ts';
 import type { Deal, PartnerTag } from './deal.ts';
 import { ok, type Result } from './errors.ts';
 import { convertAt, type FxConversion, type FxRateMissingError, type FxTable } from './fx.ts';
@@ -30,15 +30,15 @@ export function creditedRevenue(
   if (!conversion.success) return conversion;
   const total = conversion.data.amount;
   if (tags.length === 0) return ok({ total, fx: conversion.data.fx, credits: [] });
-  const attribution = attributeDeal(deal, tags, model);
-  if (!attribution.success) return attribution;
-  const weights = attribution.data.credits.map((credit) => BigInt(credit.credited.amountMinor));
+  const split = splitCredit(deal, tags, model);
+  if (!split.success) return split;
+  const weights = split.data.parts.map((part) => BigInt(part.amountMinor));
   const parts = weights.some((weight) => weight > 0n)
     ? allocateByLargestRemainder(total, weights)
     : weights.map(() => zeroMoney(currency));
-  const credits = attribution.data.credits.flatMap((credit, index) => {
+  const credits = split.data.ordered.flatMap((tag, index) => {
     const credited = parts[index] ?? zeroMoney(currency);
-    return credited.amountMinor > 0 ? [{ partnerId: credit.partnerId, credited }] : [];
+    return credited.amountMinor > 0 ? [{ partnerId: tag.partnerId, credited }] : [];
   });
   return ok({ total, fx: conversion.data.fx, credits });
 }

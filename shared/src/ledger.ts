@@ -98,7 +98,10 @@ export function reconcileLedger(input: ReconcileInput): {
 } {
   const { asOf } = input;
   const context = createCommissionContext(input.program, input.partners, input.fx);
-  const slotsByDeal = indexSlots(input.existing, new Set(input.deals.map((deal) => deal.id)));
+  const slotsByDeal =
+    input.existing.length === 0
+      ? new Map<DealId, Map<string, Slot>>()
+      : indexSlots(input.existing, new Set(input.deals.map((deal) => deal.id)));
   const tagsByDeal = groupTagsByDeal(input.tags);
   const lines: LedgerLine[] = [];
   const issues: LedgerIssue[] = [];

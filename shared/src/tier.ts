@@ -355,9 +355,10 @@ export function evaluateTier(input: {
 }): TierEvaluation {
   const { program, partner, activity, asOf } = input;
   const tiers = program.tiers;
+  const customers = creditedCustomers(activity, asOf);
   const facts: TierFacts = {
     trailingRevenue: trailingRevenue(activity, program, asOf),
-    customers: creditedCustomers(activity, asOf).size,
+    customers: customers.size,
     certifiedSalespeople: partner.certifiedSalespeople,
     trainingLevel: partner.trainingLevel,
     strategicAgreementSigned: partner.strategicAgreementSigned,
@@ -417,7 +418,13 @@ export function evaluateTier(input: {
     forecast:
       target === undefined || progress === null
         ? { kind: 'unreachable', code: 'top_tier', reason: 'Already qualifies for the top tier.' }
-        : forecastTier(target, progress.requirements, facts, activity, program, asOf),
+        : forecastTier(target, progress.requirements, {
+            facts,
+            customers,
+            activity,
+            program,
+            asOf,
+          }),
   };
 }
 
@@ -430,11 +437,15 @@ export function evaluateTier(input: {
 function forecastTier(
   target: TierDefinition,
   progress: readonly RequirementProgress[],
-  facts: TierFacts,
-  activity: PartnerActivity,
-  program: Program,
-  asOf: IsoDate,
+  context: {
+    readonly facts: TierFacts;
+    readonly customers: ReadonlySet<CustomerId>;
+    readonly activity: PartnerActivity;
+    readonly program: Program;
+    readonly asOf: IsoDate;
+  },
 ): TierForecast {
+  const { facts, customers: knownCustomers, activity, program, asOf } = context;
   const blockers = progress.filter(
     (entry) => !entry.met && entry.kind !== 'trailing_revenue' && entry.kind !== 'customers',
   );
@@ -468,7 +479,6 @@ function forecastTier(
           ? -1
           : 1,
   );
-  const knownCustomers = creditedCustomers(activity, asOf);
   const newCustomerOdds = new Map<CustomerId, Rational>();
   let expectedNewCustomers = ZERO;
   let windowSum = 0;

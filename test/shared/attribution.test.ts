@@ -1,6 +1,7 @@
 import {
   type AttributionModel,
   attributeDeal,
+  compareTouches,
   InvariantError,
   type PartnerTag,
 } from '@partnerbridge/shared';
@@ -184,6 +185,15 @@ describe('attributeDeal', () => {
         8_000_000, 0,
       ]);
     }
+  });
+
+  it('exposes its tie-break as a comparator for anyone listing tags', () => {
+    const sameTime = aTag({ partnerId: 'partner-0', touchedAt: early.touchedAt });
+    expect([late, early, sameTime].sort(compareTouches).map((tag) => tag.partnerId)).toEqual([
+      'partner-0',
+      'partner-a',
+      'partner-c',
+    ]);
   });
 
   it('credits nothing on a deal without tags', () => {
