@@ -14,7 +14,7 @@ import {
 // references to earlier results, and allOrNone (which also forces allOrNone on collection
 // subrequests). Subrequests run through the same handlers as top-level requests.
 
-export const MAX_SUBREQUESTS = 25;
+const MAX_SUBREQUESTS = 25;
 const MAX_QUERY_OR_COLLECTION_SUBREQUESTS = 5;
 
 export type Dispatch = (

@@ -406,5 +406,3 @@ function defined<T extends Record<string, unknown>>(
     [K in keyof T]?: Exclude<T[K], undefined>;
   };
 }
-
-export type SeedRequest = z.infer<typeof seedBody>;

@@ -1,6 +1,6 @@
 import { jsonParserError, SalesforceApiError } from '../errors.ts';
 import { formatDateTime, formatEventDateTime, parseDate, parseDateTime } from '../format.ts';
-import { keyPrefixOf, normalizeId } from '../ids.ts';
+import { normalizeId } from '../ids.ts';
 import type { FieldDef, ObjectDef } from '../schema/fields.ts';
 import type { Org } from '../store/org.ts';
 import type { Value } from '../store/record-store.ts';
@@ -177,8 +177,4 @@ export function readValue(
   if (def.calculated) return calculatedValue(object, def, { ...values });
   // Checkboxes added after a record was written read as their default, as the platform backfills.
   return values[def.name] ?? (def.type === 'boolean' ? def.defaultValue === true : null);
-}
-
-export function isIdOfType(org: Org, id: string, sobject: string): boolean {
-  return org.object(sobject)?.keyPrefix === keyPrefixOf(id);
 }

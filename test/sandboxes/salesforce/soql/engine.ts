@@ -1,22 +1,24 @@
 import { createRequire } from 'node:module';
 import type * as SoqlParser from 'soql-parser-js';
-import type {
-  Condition,
-  OrderByClause,
-  Query,
-  FieldType as SelectItem,
-  Subquery,
-  ValueQueryCondition,
-  WhereClause,
-} from 'soql-parser-js';
+import type { OrderByClause, Query, FieldType as SelectItem, Subquery } from 'soql-parser-js';
 import { readValue, renderValue } from '../dml/values.ts';
 import { malformedQuery, SalesforceApiError } from '../errors.ts';
-import { dateToMs, parseDateTime } from '../format.ts';
-import { normalizeId } from '../ids.ts';
-import { type FieldDef, findField, findRelationship, type ObjectDef } from '../schema/fields.ts';
-import type { Value } from '../store/record-store.ts';
-import { dateLiteralRange } from './date-literals.ts';
-import { type Expr, whereToExpr } from './where.ts';
+import type { FieldDef, ObjectDef } from '../schema/fields.ts';
+import { compileWhere, type Predicate } from './conditions.ts';
+import {
+  type Compiler,
+  comparable,
+  compare,
+  domainOf,
+  located,
+  type Path,
+  positionOf,
+  readPath,
+  resolvePath,
+  type Step,
+  unsupported,
+} from './paths.ts';
+import type { QueryOptions, QuerySource, Row } from './source.ts';
 
 // The SOQL subset an integration needs, parsed by soql-parser-js and evaluated over a QuerySource:
 // fields and parent relationship paths, child subqueries, COUNT(), FIELDS(), WHERE with
@@ -27,413 +29,10 @@ import { type Expr, whereToExpr } from './where.ts';
 // soql-parser-js ships CommonJS without named ESM exports; load it the CommonJS way.
 const soqlParser = createRequire(import.meta.url)('soql-parser-js') as typeof SoqlParser;
 
-export type Row = { readonly id: string; readonly values: Readonly<Record<string, Value>> };
-
-export type QuerySource = {
-  object(name: string): ObjectDef | undefined;
-  allObjects(): readonly ObjectDef[];
-  rows(object: ObjectDef, includeDeleted: boolean): Row[];
-  row(object: ObjectDef, id: string, includeDeleted: boolean): Row | undefined;
-  recordUrl(object: ObjectDef, id: string): string;
-};
-
-export type QueryOptions = { includeDeleted: boolean; now: number };
+export type { QueryOptions, QuerySource, Row } from './source.ts';
 export type QueryResult = { totalSize: number; records: Record<string, unknown>[] };
 
 const MAX_OFFSET = 2000;
-
-function positionOf(soql: string, token: string, from = 0): number {
-  const escaped = token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const match = new RegExp(`(^|[^A-Za-z0-9_.])(${escaped})(?![A-Za-z0-9_])`, 'i').exec(
-    soql.slice(from),
-  );
-  return match === null ? from : from + match.index + (match[1]?.length ?? 0);
-}
-
-/** Salesforce's located error message: the query, a caret, `ERROR at Row:1:Column:n`, the text. */
-function located(soql: string, position: number, message: string): string {
-  const flat = soql.replace(/\s+/g, ' ');
-  return `\n${flat}\n${' '.repeat(position)}^\nERROR at Row:1:Column:${position + 1}\n${message}`;
-}
-
-const unsupported = (what: string) =>
-  malformedQuery(`The Salesforce sandbox does not support ${what} in SOQL`);
-
-type Step = { field: FieldDef; target: ObjectDef };
-type Path = { steps: Step[]; object: ObjectDef; def: FieldDef };
-
-type Compiler = {
-  soql: string;
-  source: QuerySource;
-  options: QueryOptions;
-  alias: string | undefined;
-};
-
-function resolvePath(c: Compiler, base: ObjectDef, raw: string, searchFrom: number): Path {
-  let parts = raw.split('.');
-  if (
-    parts.length > 1 &&
-    c.alias !== undefined &&
-    parts[0]?.toLowerCase() === c.alias.toLowerCase()
-  ) {
-    parts = parts.slice(1);
-  }
-  const steps: Step[] = [];
-  let object = base;
-  for (const relationship of parts.slice(0, -1)) {
-    const reference = findRelationship(object, relationship);
-    const target =
-      reference?.referenceTo[0] === undefined
-        ? undefined
-        : c.source.object(reference.referenceTo[0]);
-    if (reference === undefined || target === undefined) {
-      throw new SalesforceApiError(
-        400,
-        'INVALID_FIELD',
-        located(
-          c.soql,
-          positionOf(c.soql, raw, searchFrom),
-          `Didn't understand relationship '${relationship}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
-        ),
-      );
-    }
-    steps.push({ field: reference, target });
-    object = target;
-  }
-  const name = parts[parts.length - 1] ?? '';
-  const def = findField(object, name);
-  if (def === undefined) {
-    throw new SalesforceApiError(
-      400,
-      'INVALID_FIELD',
-      located(
-        c.soql,
-        positionOf(c.soql, raw, searchFrom),
-        `No such column '${name}' on entity '${object.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
-      ),
-    );
-  }
-  return { steps, object, def };
-}
-
-function readPath(c: Compiler, path: Path, row: Row): Value {
-  let current: Row | undefined = row;
-  for (const step of path.steps) {
-    const id: Value | undefined = current?.values[step.field.name];
-    current =
-      typeof id === 'string' ? c.source.row(step.target, id, c.options.includeDeleted) : undefined;
-    if (current === undefined) return null;
-  }
-  return readValue(path.object, path.def, current.values);
-}
-
-// ---------------------------------------------------------------------------------------------
-// WHERE
-
-type Comparable = string | number | boolean;
-type Literal =
-  | { kind: 'null' }
-  | { kind: 'value'; value: Comparable }
-  | { kind: 'range'; start: number; end: number };
-
-type Domain = 'text' | 'id' | 'number' | 'boolean' | 'date' | 'datetime';
-
-function domainOf(c: Compiler, path: Path): Domain {
-  const { def } = path;
-  switch (def.type) {
-    case 'id':
-      return path.object.idFormat === 'salesforce' ? 'id' : 'text';
-    case 'reference': {
-      const target =
-        def.referenceTo[0] === undefined ? undefined : c.source.object(def.referenceTo[0]);
-      return target?.idFormat === 'durable' ? 'text' : 'id';
-    }
-    case 'currency':
-    case 'double':
-    case 'percent':
-    case 'int':
-      return 'number';
-    case 'boolean':
-      return 'boolean';
-    case 'date':
-      return 'date';
-    case 'datetime':
-      return 'datetime';
-    default:
-      return 'text';
-  }
-}
-
-/** A stored value in the comparable form of its domain. */
-function comparable(domain: Domain, value: Value): Comparable | null {
-  if (value === null) return null;
-  switch (domain) {
-    case 'text':
-      return String(value).toLowerCase();
-    case 'date':
-      return typeof value === 'string' ? dateToMs(value) : value;
-    default:
-      return value;
-  }
-}
-
-const typeNames: Record<Domain, string> = {
-  text: 'string',
-  id: 'id',
-  number: 'double',
-  boolean: 'boolean',
-  date: 'date',
-  datetime: 'dateTime',
-};
-
-function unquote(raw: string): string {
-  return raw
-    .slice(1, -1)
-    .replace(/\\(.)/g, (_, char: string) =>
-      char === 'n' ? '\n' : char === 't' ? '\t' : char === 'r' ? '\r' : char,
-    );
-}
-
-function parseLiteral(
-  c: Compiler,
-  path: Path,
-  raw: string,
-  literalType: string,
-  variable: number | undefined,
-  position: number,
-): Literal {
-  const domain = domainOf(c, path);
-  const typeError = () => {
-    const quoted = domain === 'text' || domain === 'id';
-    return new SalesforceApiError(
-      400,
-      'INVALID_FIELD',
-      located(
-        c.soql,
-        position,
-        `value of filter criterion for field '${path.def.name}' must be of type ${typeNames[domain]} and ${quoted ? 'should be enclosed in quotes' : 'should not be enclosed in quotes'}`,
-      ),
-    );
-  };
-  if (literalType === 'NULL') return { kind: 'null' };
-  switch (literalType) {
-    case 'STRING': {
-      if (domain !== 'text' && domain !== 'id') throw typeError();
-      const text = unquote(raw);
-      if (domain === 'id') {
-        const id = normalizeId(text);
-        if (id === undefined) {
-          throw new SalesforceApiError(
-            400,
-            'INVALID_QUERY_FILTER_OPERATOR',
-            located(c.soql, position, `invalid ID field: ${text}`),
-          );
-        }
-        return { kind: 'value', value: id };
-      }
-      return { kind: 'value', value: text.toLowerCase() };
-    }
-    case 'INTEGER':
-    case 'DECIMAL':
-      if (domain !== 'number') throw typeError();
-      return { kind: 'value', value: Number(raw) };
-    case 'BOOLEAN':
-      if (domain !== 'boolean') throw typeError();
-      return { kind: 'value', value: raw.toUpperCase() === 'TRUE' };
-    case 'DATE': {
-      if (domain !== 'date') throw typeError();
-      return { kind: 'value', value: dateToMs(raw) };
-    }
-    case 'DATETIME': {
-      const ms = parseDateTime(raw);
-      if (domain !== 'datetime' || ms === undefined) throw typeError();
-      return { kind: 'value', value: ms };
-    }
-    case 'DATE_LITERAL':
-    case 'DATE_N_LITERAL': {
-      if (domain !== 'date' && domain !== 'datetime') throw typeError();
-      const literal =
-        literalType === 'DATE_N_LITERAL' && variable !== undefined && !raw.includes(':')
-          ? `${raw}:${variable}`
-          : raw;
-      const range = dateLiteralRange(literal, c.options.now);
-      if (range === undefined) {
-        throw malformedQuery(located(c.soql, position, `unexpected token: ${raw}`));
-      }
-      return { kind: 'range', ...range };
-    }
-    default:
-      throw unsupported(`${literalType.toLowerCase().replaceAll('_', ' ')} values`);
-  }
-}
-
-function compare(a: Comparable, b: Comparable): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
-  const x = String(a);
-  const y = String(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-function matchesLiteral(value: Comparable | null, operator: string, literal: Literal): boolean {
-  if (literal.kind === 'null') {
-    if (operator === '=') return value === null;
-    if (operator === '!=') return value !== null;
-    return false;
-  }
-  if (value === null) return operator === '!=';
-  if (literal.kind === 'range') {
-    const v = Number(value);
-    switch (operator) {
-      case '=':
-        return v >= literal.start && v < literal.end;
-      case '!=':
-        return v < literal.start || v >= literal.end;
-      case '<':
-        return v < literal.start;
-      case '<=':
-        return v < literal.end;
-      case '>':
-        return v >= literal.end;
-      case '>=':
-        return v >= literal.start;
-      default:
-        return false;
-    }
-  }
-  const order = compare(value, literal.value);
-  switch (operator) {
-    case '=':
-      return order === 0;
-    case '!=':
-      return order !== 0;
-    case '<':
-      return order < 0;
-    case '<=':
-      return order <= 0;
-    case '>':
-      return order > 0;
-    case '>=':
-      return order >= 0;
-    default:
-      return false;
-  }
-}
-
-function likePattern(raw: string): RegExp {
-  const body = raw.slice(1, -1);
-  let pattern = '';
-  for (let i = 0; i < body.length; i++) {
-    const char = body.charAt(i);
-    if (char === '\\' && i + 1 < body.length) {
-      i += 1;
-      pattern += body.charAt(i).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    } else if (char === '%') pattern += '[\\s\\S]*';
-    else if (char === '_') pattern += '[\\s\\S]';
-    else pattern += char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${pattern}$`, 'i');
-}
-
-type Predicate = (row: Row) => boolean;
-
-function compileCondition(
-  c: Compiler,
-  object: ObjectDef,
-  condition: Condition | ValueQueryCondition,
-  searchFrom: number,
-): Predicate {
-  if (!('field' in condition)) throw unsupported('functions in WHERE');
-  if ('valueQuery' in condition) throw unsupported('semi-join subqueries');
-  const position = positionOf(c.soql, condition.field, searchFrom);
-  const path = resolvePath(c, object, condition.field, searchFrom);
-  if (path.def.type === 'textarea' && path.def.length > 255) {
-    throw new SalesforceApiError(
-      400,
-      'INVALID_FIELD',
-      located(c.soql, position, `field '${path.def.name}' can not be filtered in a query call`),
-    );
-  }
-  const domain = domainOf(c, path);
-  const operator = condition.operator;
-  const values = Array.isArray(condition.value) ? condition.value : [condition.value];
-  const types = Array.isArray(condition.literalType)
-    ? condition.literalType
-    : values.map(() => condition.literalType ?? 'STRING');
-  const variables =
-    'dateLiteralVariable' in condition
-      ? Array.isArray(condition.dateLiteralVariable)
-        ? condition.dateLiteralVariable
-        : values.map(() => condition.dateLiteralVariable as number)
-      : [];
-  const read = (row: Row) => comparable(domain, readPath(c, path, row));
-
-  if (operator === 'LIKE') {
-    if (domain !== 'text') {
-      throw new SalesforceApiError(
-        400,
-        'INVALID_QUERY_FILTER_OPERATOR',
-        located(c.soql, position, `invalid operator on field '${path.def.name}'`),
-      );
-    }
-    const regex = likePattern(String(values[0] ?? "''"));
-    return (row) => {
-      const value = readPath(c, path, row);
-      return value !== null && regex.test(String(value));
-    };
-  }
-  if (operator === 'INCLUDES' || operator === 'EXCLUDES') throw unsupported('INCLUDES/EXCLUDES');
-  const literals = values.map((raw, index) =>
-    parseLiteral(
-      c,
-      path,
-      String(raw),
-      String(types[index] ?? 'STRING'),
-      variables[index],
-      position,
-    ),
-  );
-  if (operator === 'IN' || operator === 'NOT IN') {
-    const negate = operator === 'NOT IN';
-    return (row) => {
-      const value = read(row);
-      const found = literals.some((literal) => matchesLiteral(value, '=', literal));
-      if (negate) return !found;
-      return found;
-    };
-  }
-  const literal = literals[0];
-  if (literal === undefined) throw malformedQuery(located(c.soql, position, 'missing value'));
-  return (row) => matchesLiteral(read(row), operator, literal);
-}
-
-function compileExpr(c: Compiler, object: ObjectDef, expr: Expr, searchFrom: number): Predicate {
-  switch (expr.kind) {
-    case 'and': {
-      const items = expr.items.map((item) => compileExpr(c, object, item, searchFrom));
-      return (row) => items.every((p) => p(row));
-    }
-    case 'or': {
-      const items = expr.items.map((item) => compileExpr(c, object, item, searchFrom));
-      return (row) => items.some((p) => p(row));
-    }
-    case 'not': {
-      const inner = compileExpr(c, object, expr.item, searchFrom);
-      return (row) => !inner(row);
-    }
-    case 'condition':
-      return compileCondition(c, object, expr.condition, searchFrom);
-  }
-}
-
-function compileWhere(c: Compiler, object: ObjectDef, where: WhereClause | undefined): Predicate {
-  if (where === undefined) return () => true;
-  const searchFrom = Math.max(0, c.soql.search(/\bWHERE\b/i));
-  return compileExpr(c, object, whereToExpr(where), searchFrom);
-}
-
-// ---------------------------------------------------------------------------------------------
-// SELECT list and rendering
 
 type Node = { entries: Entry[] };
 type Entry =
@@ -615,9 +214,6 @@ function renderNode(c: Compiler, object: ObjectDef, node: Node, row: Row): Recor
   return out;
 }
 
-// ---------------------------------------------------------------------------------------------
-// ORDER BY
-
 type Comparator = (a: Row, b: Row) => number;
 
 function compileOrderBy(
@@ -649,8 +245,6 @@ function compileOrderBy(
     return 0;
   };
 }
-
-// ---------------------------------------------------------------------------------------------
 
 function parseOrThrow(soql: string): Query {
   try {
