@@ -1,4 +1,4 @@
-import type { Connection } from 'jsforce';
+import { type Connection, SfDate } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseOpportunity, connect, errorOf, raw, testClock } from './contract-helpers.ts';
 import { type SalesforceSandbox, startSalesforceSandbox } from './index.ts';
@@ -137,6 +137,30 @@ describe('SELECT … WHERE', () => {
       'Q next year',
       'Q today',
     ]);
+  });
+
+  it("answers jsforce's query builder (find, sort, limit, count, SfDate literals)", async () => {
+    const found = await conn
+      .sobject('Opportunity')
+      .find(
+        {
+          Name: { $like: 'Q %' },
+          Amount: { $gte: 75 },
+          CloseDate: { $lte: SfDate.toDateLiteral(new Date('2026-03-31T00:00:00Z')) },
+          CreatedDate: { $lte: SfDate.toDateTimeLiteral(new Date(clock.now())) },
+        },
+        ['Id', 'Name', 'Amount'],
+      )
+      .sort({ Amount: -1 })
+      .limit(2);
+    expect(found.map((r) => r.Name)).toEqual(['Q yesterday', 'Q today']);
+    expect(await conn.sobject('Opportunity').count({ Name: { $like: 'Q %' }, Amount: null })).toBe(
+      1,
+    );
+    const one = await conn
+      .sobject('Opportunity')
+      .findOne({ Name: 'Q today' }, ['Id', 'Account.Name']);
+    expect(one).toMatchObject({ Account: { Name: 'Acme Query' } });
   });
 
   it('counts with COUNT()', async () => {
