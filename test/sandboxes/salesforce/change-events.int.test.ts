@@ -267,6 +267,27 @@ describe('change events', () => {
     conn = connect(sandbox, { orgId, client: 'partnerbridge' }).conn;
   });
 
+  it('asks unknown clients to handshake again', async () => {
+    const token = sandbox.control.issueToken({ orgId });
+    const response = await fetch(`${sandbox.url}/cometd/62.0`, {
+      method: 'POST',
+      headers: { Authorization: `OAuth ${token.accessToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify([
+        { channel: '/meta/connect', clientId: 'gone', connectionType: 'long-polling', id: '7' },
+      ]),
+    });
+    expect(await response.json()).toEqual([
+      {
+        id: '7',
+        channel: '/meta/connect',
+        clientId: 'gone',
+        successful: false,
+        error: '403::Unknown client',
+        advice: { reconnect: 'handshake', interval: 0 },
+      },
+    ]);
+  });
+
   it('refuses a handshake with an invalid token', async () => {
     const response = await fetch(`${sandbox.url}/cometd/62.0`, {
       method: 'POST',
