@@ -21,7 +21,7 @@ import {
 } from './commission-rule.ts';
 import type { Deal, Motion, PartnerTag } from './deal.ts';
 import { type DecimalString, multiply, parseDecimal, type Rational } from './decimal.ts';
-import { assertNever, ok, type Result } from './errors.ts';
+import { assertNever, InvariantError, ok, type Result } from './errors.ts';
 import { formatMoney, formatRate, formatShare } from './format.ts';
 import {
   conversionFor,
@@ -251,8 +251,9 @@ function commissionUnder(rule: CommissionRule, computation: Computation): Partne
   const rate = payoutRate(rule.payout, facts);
   const exact = payoutAmount(rule.payout, basePc, rate);
   const uncapped = roundToMoney(exact, currency);
-  const capped = rule.cap !== undefined && uncapped.amountMinor > rule.cap.amountMinor;
-  const total = capped && rule.cap !== undefined ? rule.cap : uncapped;
+  const { cap } = rule;
+  const capped = cap !== undefined && uncapped.amountMinor > cap.amountMinor;
+  const total = capped ? cap : uncapped;
 
   const baseText = describeBase(rule, computation, paidBase, paidMonths, contractMonths);
   const fxText = fx === null ? '' : ` at ${describeConversion(fx)}`;
@@ -308,7 +309,7 @@ function payoutAmount(payout: Payout, base: Rational, rate: DecimalString | null
     case 'percent':
     case 'tier_rates':
     case 'motion_rates':
-      return multiply(base, parseDecimal(rate ?? '0'));
+      return multiply(base, parseDecimal(requireRate(rate)));
     case 'flat':
       return base.num > 0n
         ? toRational(payout.amount)
@@ -318,6 +319,12 @@ function payoutAmount(payout: Payout, base: Rational, rate: DecimalString | null
     default:
       return assertNever(payout);
   }
+}
+
+// Rules with a rate table only match facts their table covers (see ruleMatches).
+function requireRate(rate: DecimalString | null): DecimalString {
+  if (rate === null) throw new InvariantError('a rate-based payout matched facts without a rate');
+  return rate;
 }
 
 function describePayout(
@@ -331,9 +338,9 @@ function describePayout(
     case 'percent':
       return `${rule.name} ${formatRate(payout.rate)}`;
     case 'tier_rates':
-      return `${tierName(program, facts.tier)} tier ${formatRate(rate ?? '0')}`;
+      return `${tierName(program, facts.tier)} tier ${formatRate(requireRate(rate))}`;
     case 'motion_rates':
-      return `${motionLabel(program, facts.motion)} revenue share ${formatRate(rate ?? '0')}`;
+      return `${motionLabel(program, facts.motion)} revenue share ${formatRate(requireRate(rate))}`;
     case 'brackets': {
       const steps = payout.brackets.map(
         (bracket) => `${formatRate(bracket.rate)} from ${formatMoney(bracket.from)}`,

@@ -139,7 +139,7 @@ export function reconcileLedger(input: ReconcileInput): {
         ? (reasons.get(slot.last.partnerId) ??
           `partner ${slot.last.partnerId} earns nothing for period ${slot.last.period} of deal ${deal.id} any more.`)
         : `deal ${deal.id} is no longer won.`;
-      targets.set(key, { amount: 0, cause: { kind: 'dropped', why }, installment: null });
+      targets.set(key, { amount: 0, cause: { kind: 'dropped', why }, source: null });
     }
     for (const [key, target] of targets) {
       const line = nextLine(target, slots.get(key), asOf);
@@ -161,14 +161,14 @@ type Cause =
     }
   | { readonly kind: 'dropped'; readonly why: string };
 
-/** What a slot should hold, and why. */
+/** What a slot should hold, why, and the computed installment behind it (if any). */
 type Target = {
   readonly amount: number;
   readonly cause: Cause;
-  readonly installment: {
+  readonly source: {
     readonly dealId: DealId;
     readonly commission: Extract<PartnerCommission, { kind: 'commission' }>;
-    readonly period: Installment;
+    readonly installment: Installment;
   } | null;
 };
 
@@ -210,17 +210,17 @@ function addTargets(
   asOf: IsoDate,
 ): void {
   const reversal = deal.reversal !== undefined && deal.reversal.on <= asOf ? deal.reversal : null;
-  for (const period of commission.installments) {
-    if (period.earnedOn > asOf) continue;
-    const installment = { dealId: deal.id, commission, period };
+  for (const installment of commission.installments) {
+    if (installment.earnedOn > asOf) continue;
+    const source = { dealId: deal.id, commission, installment };
     targets.set(
-      slotKey(deal.id, commission.partnerId, period.period),
+      slotKey(deal.id, commission.partnerId, installment.period),
       reversal === null
-        ? { amount: period.amount.amountMinor, cause: { kind: 'computed' }, installment }
+        ? { amount: installment.amount.amountMinor, cause: { kind: 'computed' }, source }
         : {
             amount: 0,
-            cause: { kind: 'reversal', reversal, unearned: period.earnedOn >= reversal.on },
-            installment,
+            cause: { kind: 'reversal', reversal, unearned: installment.earnedOn >= reversal.on },
+            source,
           },
     );
   }
@@ -229,16 +229,16 @@ function addTargets(
 function nextLine(target: Target, slot: Slot | undefined, asOf: IsoDate): LedgerLine | null {
   const net = slot?.net ?? 0;
   if (target.amount === net) return null;
-  const { installment, cause } = target;
+  const { source, cause } = target;
   if (slot === undefined) {
     // Only a computed, positive amount reaches here: zero targets equal an empty slot's net.
-    if (installment === null) return null;
-    return lineFrom(installment, 'accrual', 0, {
-      effectiveOn: installment.period.earnedOn,
-      payableOn: installment.period.payableOn,
-      clawbackUntil: installment.period.clawbackUntil,
+    if (source === null) return null;
+    return lineFrom(source, 'accrual', 0, {
+      effectiveOn: source.installment.earnedOn,
+      payableOn: source.installment.payableOn,
+      clawbackUntil: source.installment.clawbackUntil,
       amount: target.amount,
-      explanation: installment.period.explanation,
+      explanation: source.installment.explanation,
     });
   }
   const currency = slot.first.amount.currency;
@@ -249,16 +249,16 @@ function nextLine(target: Target, slot: Slot | undefined, asOf: IsoDate): Ledger
     clawbackUntil: slot.first.clawbackUntil,
   });
   const adjustment = (explanation: string) =>
-    installment === null
+    source === null
       ? lineFromSlot(slot, 'adjustment', { ...schedule(asOf), amount: delta, explanation })
-      : lineFrom(installment, 'adjustment', slot.count, {
+      : lineFrom(source, 'adjustment', slot.count, {
           ...schedule(asOf),
           amount: delta,
           explanation,
         });
   const changed = `Adjusted by ${signed(money(delta, currency))} to ${formatMoney(money(target.amount, currency))}`;
-  if (delta > 0 && installment !== null) {
-    return adjustment(`${changed}: ${installment.period.explanation}`);
+  if (delta > 0 && source !== null) {
+    return adjustment(`${changed}: ${source.installment.explanation}`);
   }
   const changeOn = cause.kind === 'reversal' ? cause.reversal.on : asOf;
   const unearned = cause.kind === 'reversal' && cause.unearned;
@@ -279,7 +279,7 @@ function nextLine(target: Target, slot: Slot | undefined, asOf: IsoDate): Ledger
     });
   }
   if (insideWindow) {
-    const detail = installment === null ? what : installment.period.explanation;
+    const detail = source === null ? what : source.installment.explanation;
     return adjustment(`${changed}: ${detail}`);
   }
   if (slot.last.kind === 'retained') return null;
@@ -296,23 +296,23 @@ type LineFields = Pick<
 > & { amount: number };
 
 function lineFrom(
-  installment: NonNullable<Target['installment']>,
+  source: NonNullable<Target['source']>,
   kind: LedgerLineKind,
   sequence: number,
   fields: LineFields,
 ): LedgerLine {
-  const { commission, period, dealId } = installment;
+  const { commission, installment, dealId } = source;
   return {
-    id: lineId(dealId, commission.partnerId, period.period, sequence),
+    id: lineId(dealId, commission.partnerId, installment.period, sequence),
     dealId,
     partnerId: commission.partnerId,
     ruleId: commission.rule.id,
     ruleVersion: commission.rule.version,
     kind,
-    period: period.period,
-    periods: period.periods,
+    period: installment.period,
+    periods: installment.periods,
     ...fields,
-    base: period.base,
+    base: installment.base,
     rate: commission.rate,
     fx: commission.fx,
     amount: money(fields.amount, commission.total.currency),

@@ -527,9 +527,22 @@ function forecastTier(
       };
     }
   }
+  const shortfalls = [
+    ...(bestRevenue < revenueNeeded
+      ? [
+          `trailing revenue to at most ${formatMoney(money(bestRevenue, program.currency))} (needs ${formatMoney(money(revenueNeeded, program.currency))})`,
+        ]
+      : []),
+    ...(compareRational(bestCustomers, { num: BigInt(customersNeeded), den: 1n }) < 0
+      ? [`customers to ${toFixedDecimal(bestCustomers, 2)} (needs ${customersNeeded})`]
+      : []),
+  ];
   return {
     kind: 'unreachable',
     code: 'pipeline_insufficient',
-    reason: `Weighted open pipeline brings trailing revenue to at most ${formatMoney(money(bestRevenue, program.currency))} (needs ${formatMoney(money(revenueNeeded, program.currency))}) and customers to ${toFixedDecimal(bestCustomers, 2)} (needs ${customersNeeded}).`,
+    reason:
+      shortfalls.length > 0
+        ? `Weighted open pipeline brings ${shortfalls.join(' and ')}.`
+        : 'Weighted open pipeline meets the revenue and customer requirements, but never at the same time: older wins leave the trailing window first.',
   };
 }

@@ -296,7 +296,32 @@ describe('evaluateTier', () => {
         kind: 'unreachable',
         code: 'pipeline_insufficient',
         reason:
-          'Weighted open pipeline brings trailing revenue to at most $150,000.00 (needs $200,000.00) and customers to 51.00 (needs 50).',
+          'Weighted open pipeline brings trailing revenue to at most $150,000.00 (needs $200,000.00).',
+      });
+    });
+
+    it('needs revenue and customers at the same checkpoint, and says when they never meet', () => {
+      // customers come first (the 50th, nearly certain, in July) while the $150k won in March
+      // leaves the window before the revenue arrives in April 2026
+      const pipeline = [
+        open('p1', '2025-07-15', usd(1_000), '1', 'c-new-1'),
+        open('p2', '2025-07-16', usd(1_000), '1', 'c-new-2'),
+        open('p3', '2026-04-01', usd(200_000), '1', 'c-new-2'),
+      ];
+      const early = { ...nearlyGold, customers: 48 };
+      expect(evaluate(early, {}, pipeline).forecast).toMatchObject({
+        kind: 'reachable',
+        expectedOn: '2026-04-01',
+      });
+      const twoWindows = [
+        open('p1', '2025-07-15', usd(60_000), '1'),
+        open('p2', '2026-04-01', usd(1_000), '1', 'c-new-1'),
+        open('p3', '2026-04-02', usd(1_000), '1', 'c-new-2'),
+      ];
+      expect(evaluate(early, {}, twoWindows).forecast).toMatchObject({
+        kind: 'unreachable',
+        code: 'pipeline_insufficient',
+        reason: expect.stringContaining('never at the same time'),
       });
     });
 
