@@ -60,7 +60,7 @@ export function changeOriginFor(source: WriteSource): string {
 export function objectOrThrow(org: Org, sobject: string): ObjectDef {
   const object = org.object(sobject);
   if (object === undefined || object.idFormat !== 'salesforce') {
-    throw new SalesforceApiError(404, 'NOT_FOUND', `The requested resource does not exist`);
+    throw notFound();
   }
   return object;
 }
