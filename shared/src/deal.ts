@@ -35,6 +35,7 @@ export const dealSchema = z
     rawStage: z.string(),
     /** Chance to win, 0–1, weighting open pipeline in tier forecasts. */
     probability: fractionSchema,
+    /** May be later than `closeDate`: deals are often recorded after the fact. */
     createdOn: isoDateSchema,
     /** The day the deal was won (or lost); the expected close day while open. */
     closeDate: isoDateSchema,
@@ -51,10 +52,6 @@ export const dealSchema = z
   .refine((deal) => deal.reversal === undefined || deal.reversal.on >= deal.closeDate, {
     message: 'a reversal cannot precede the close date',
     path: ['reversal', 'on'],
-  })
-  .refine((deal) => deal.closeDate >= deal.createdOn, {
-    message: 'close date precedes creation',
-    path: ['closeDate'],
   });
 export type Deal = z.infer<typeof dealSchema>;
 

@@ -2,6 +2,7 @@ import {
   computeDealCommissions,
   createCommissionContext,
   type Deal,
+  dealSchema,
   defaultProgram,
   type Partner,
   type PartnerCommission,
@@ -553,5 +554,22 @@ describe('rule precedence and versions', () => {
       total: usd(expected),
       explanation: `Volume (${mode} brackets: 5 % from $0.00, 10 % from $10,000.00, 15 % from $40,000.00) of $80,000.00 credited (100 % of $80,000.00) = ${shown}`,
     });
+  });
+});
+
+describe('dealSchema', () => {
+  it('accepts a deal recorded after it closed, refuses a reversal before the close', () => {
+    expect(dealSchema.safeParse({ ...aDeal(), createdOn: '2025-06-01' }).success).toBe(true);
+    expect(
+      dealSchema.safeParse({ ...aDeal(), reversal: { reason: 'refunded', on: '2025-02-28' } })
+        .success,
+    ).toBe(false);
+    expect(
+      dealSchema.safeParse({
+        ...aDeal(),
+        stage: 'open',
+        reversal: { reason: 'lost', on: '2025-03-02' },
+      }).success,
+    ).toBe(false);
   });
 });
