@@ -169,6 +169,9 @@ const envSchema = z.object({
 
 type Env = z.infer<typeof envSchema>;
 
+/** Every environment variable the server reads (documented in .env.example). */
+export const configVariables = Object.keys(envSchema.shape) as (keyof Env)[];
+
 export type DatabaseConfig =
   | { readonly kind: 'postgres'; readonly url: string; readonly poolMax: number }
   /** `dir: undefined` = in-memory (PGLITE_DIR=memory://). */

@@ -63,9 +63,12 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
 /** Stops accepting, waits for in-flight requests, then cuts whatever is left at the deadline. */
 function closeServer(server: Server, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    // A keep-alive connection goes idle once its in-flight response is sent: close it then.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
     server.close(() => {
-      clearTimeout(timer);
+      clearTimeout(deadline);
+      clearInterval(sweep);
       resolve();
     });
     server.closeIdleConnections();

@@ -284,6 +284,52 @@ describe('the app', () => {
     });
   });
 
+  describe('validation of the built-in routes', () => {
+    const issuesOf = async (response: Response) => {
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: { issues: { path: string }[] } };
+      return body.error.issues.map((issue) => issue.path);
+    };
+    const operator = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
+    it('names the bad query parameter of the OAuth routes', async () => {
+      expect(await issuesOf(await server.fetch('/oauth/hubspot/install?portal_id=abc'))).toEqual([
+        'query.portal_id',
+      ]);
+      expect(await issuesOf(await server.fetch('/oauth/hubspot/callback?code=x'))).toEqual([
+        'query.state',
+      ]);
+      expect(await issuesOf(await server.fetch('/oauth/salesforce/install'))).toEqual([
+        'query.ticket',
+      ]);
+      expect(await issuesOf(await server.fetch('/oauth/salesforce/callback?code=x'))).toEqual([
+        'query.state',
+      ]);
+    });
+
+    it('names bad params and bodies of the operator routes, and 404s unknown installations', async () => {
+      const badParams = await server.fetch('/admin/api/installations/not-a-uuid', {
+        method: 'DELETE',
+        headers: operator,
+      });
+      expect(await issuesOf(badParams)).toEqual(['params.installationId']);
+      const badBody = await server.fetch(`/admin/api/installations/${id}/salesforce/jwt`, {
+        method: 'POST',
+        headers: { ...operator, 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 42, other: true }),
+      });
+      expect((await issuesOf(badBody)).sort()).toEqual(['body', 'body.username']);
+      const unknown = await server.fetch(`/admin/api/installations/${id}`, {
+        method: 'DELETE',
+        headers: operator,
+      });
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toEqual({
+        error: { code: 'not_found', message: 'installation not found' },
+      });
+    });
+  });
+
   describe('operator routes', () => {
     it('need the admin token', async () => {
       const anonymous = await server.fetch('/admin/api/installations');

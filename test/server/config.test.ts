@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
+  configVariables,
   describeConfig,
   hasCrmCredentials,
   parseConfig,
@@ -168,5 +170,15 @@ describe(hasCrmCredentials, () => {
     expect(hasCrmCredentials({ HUBSPOT_CLIENT_ID: ' ' })).toBe(false);
     expect(hasCrmCredentials({ HUBSPOT_CLIENT_ID: 'x' })).toBe(true);
     expect(hasCrmCredentials({ SALESFORCE_CLIENT_ID: 'x' })).toBe(true);
+  });
+});
+
+describe('.env.example', () => {
+  it('documents every variable the configuration reads', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const documented = new Set(
+      [...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]),
+    );
+    expect(configVariables.filter((variable) => !documented.has(variable))).toEqual([]);
   });
 });

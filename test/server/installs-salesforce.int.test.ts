@@ -60,8 +60,8 @@ describe('Salesforce connection (against the Salesforce sandbox)', () => {
     expect(url.startsWith(`${TEST_PUBLIC_BASE_URL}/oauth/salesforce/install?ticket=`)).toBe(true);
     const browser = new TestBrowser([[TEST_PUBLIC_BASE_URL, server.url]]);
     if (loginHint === undefined) return browser.open(url);
-    const toSalesforce = await browser.open(url, 1);
-    const authorize = new URL(toSalesforce.url);
+    const toSalesforce = await browser.open(url, 0);
+    const authorize = new URL(toSalesforce.headers.get('location') ?? '');
     authorize.searchParams.set('login_hint', loginHint);
     return browser.open(authorize.toString());
   }

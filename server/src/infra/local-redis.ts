@@ -129,6 +129,10 @@ export async function startLocalRedis(options: StartLocalRedisOptions = {}): Pro
     args.push('--dir', options.dataDir, '--appendonly', 'yes', '--save', '');
   }
   const child = spawn(binary, args, { stdio: 'ignore' });
+  // Never leave an orphan redis-server behind, however this process ends.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   await waitUntilListening(port, child, 10_000);
   return {
     url: `redis://127.0.0.1:${port}`,
