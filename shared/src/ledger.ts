@@ -330,6 +330,7 @@ function lineFromSlot(slot: Slot, kind: LedgerLineKind, fields: LineFields): Led
   };
 }
 
+// Ids contain no ":" (see ids.ts), so the joined parts cannot collide.
 function lineId(
   dealId: DealId,
   partnerId: PartnerId,
