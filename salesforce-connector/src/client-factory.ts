@@ -33,6 +33,14 @@ export type SalesforceConnectionOptions = {
    */
   readonly refresh?: () => Promise<SalesforceTokens>;
   readonly now?: () => number;
+  /**
+   * Called for every HTTP response from Salesforce (status 0 = no response), for per-tenant call
+   * counting and `Sforce-Limit-Info` tracking.
+   */
+  readonly onResponse?: (response: {
+    readonly status: number;
+    readonly headers: Readonly<Record<string, string | undefined>>;
+  }) => void;
 };
 
 /**
@@ -77,5 +85,23 @@ export function createSalesforceConnection(options: SalesforceConnectionOptions)
         );
     },
   });
+  if (options.onResponse !== undefined) observeResponses(connection, options.onResponse);
   return connection;
+}
+
+// Every REST, SOAP and Bulk call goes through the connection's transport: observe it there.
+function observeResponses(
+  connection: Connection,
+  onResponse: NonNullable<SalesforceConnectionOptions['onResponse']>,
+): void {
+  const transport = connection._transport;
+  const httpRequest = transport.httpRequest.bind(transport);
+  transport.httpRequest = (request, requestOptions) => {
+    const pending = httpRequest(request, requestOptions);
+    pending.then(
+      (response) => onResponse({ status: response.statusCode, headers: response.headers }),
+      () => onResponse({ status: 0, headers: {} }),
+    );
+    return pending;
+  };
 }

@@ -156,6 +156,11 @@ describe('Salesforce connection (against the Salesforce sandbox)', () => {
       expect(result.records.map((record) => record.Name)).toContain('Acme Partners');
       const write = sandbox.control.writeLog(orgId).find((entry) => entry.client !== null);
       expect(write?.client).toBe('partnerbridge');
+      const metrics =
+        await server.services.metrics.registry.getSingleMetricAsString('pb_crm_api_calls_total');
+      expect(metrics).toMatch(
+        new RegExp(`provider="salesforce",installation="${installationId}",status="20[01]"} [1-9]`),
+      );
     });
 
     it('refreshes on 401 and persists the rotated refresh token', async () => {

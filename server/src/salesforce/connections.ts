@@ -248,6 +248,8 @@ export function createSalesforceConnections(deps: {
         app,
         credentials,
         now: () => deps.clock.now(),
+        onResponse: ({ status }) =>
+          deps.metrics.recordCrmCall('salesforce', installationId, status),
         // Refresh through the store so every process sees rotated refresh tokens.
         refresh: async () => {
           const tokens = await refresh(installationId);
