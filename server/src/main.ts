@@ -104,7 +104,10 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
 
     const producer = createRedis(config.redis.url, 'producer', 'producer');
     cleanups.push(() => closeRedis(producer));
-    await connectRedis(producer);
+    await connectRedis(producer).catch((error: unknown) => {
+      const where = describeConfig(config).redis;
+      throw new Error(`Redis at ${String(where)} is unreachable`, { cause: error });
+    });
 
     const queues = createQueueSet({ connection: producer, prefix: config.queue.prefix, modules });
     cleanups.push(() => queues.close());
