@@ -8,6 +8,7 @@ import {
   markUninstalled,
   upsertHubspotInstallation,
 } from '../../server/src/installs/installations.ts';
+import { testDatabaseDrivers } from '../support/database.ts';
 import { hubspotSignatureV3 } from '../support/hubspot-signing.ts';
 import {
   manualClock,
@@ -35,7 +36,7 @@ const webhookProbe = defineRoute({
 const PORTAL_A = '1001';
 const PORTAL_B = '2002';
 
-describe('verified HubSpot requests', () => {
+describe.each(testDatabaseDrivers())('verified HubSpot requests [%s]', (driver) => {
   const clock = manualClock(Date.UTC(2026, 0, 15, 12));
   let server: TestServer;
   let installationA: string;
@@ -45,7 +46,7 @@ describe('verified HubSpot requests', () => {
     (await response.json()) as { installationId: string; hubspot: { portalId: string } };
 
   beforeAll(async () => {
-    server = await startTestServer({ clock, routes: [...appRoutes, webhookProbe] });
+    server = await startTestServer({ clock, driver, routes: [...appRoutes, webhookProbe] });
     const install = (portalId: string) =>
       upsertHubspotInstallation(server.services.db, {
         portalId,
