@@ -345,6 +345,20 @@ describe('the app', () => {
       expect(await right.json()).toEqual({ installations: [] });
     });
 
+    it('refuse state changes started by a page on another origin', async () => {
+      const response = await server.fetch(`/admin/api/installations/${id}`, {
+        method: 'DELETE',
+        headers: {
+          authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
+          origin: 'https://evil.example',
+        },
+      });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({
+        error: { code: 'forbidden', message: 'cross-origin operator requests are not allowed' },
+      });
+    });
+
     it('protect the queue dashboard (Basic auth for browsers)', async () => {
       const anonymous = await server.fetch('/admin/queues');
       expect(anonymous.status).toBe(401);

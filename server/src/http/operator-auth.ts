@@ -1,6 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { AppError, UnauthorizedError } from '../errors.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function isSameOrigin(origin: string, req: Request): boolean {
+  try {
+    return new URL(origin).host === req.get('host');
+  } catch {
+    return false;
+  }
+}
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
@@ -30,6 +40,13 @@ export function requireOperator(
   return (req, res, next) => {
     if (expected === undefined) {
       next(new AppError('forbidden', 'operator access is disabled (ADMIN_TOKEN is not set)'));
+      return;
+    }
+    // Browsers resend Basic credentials to cross-site requests: refuse state changes that a
+    // page on another origin started (they carry its Origin header).
+    const origin = req.get('origin');
+    if (!SAFE_METHODS.has(req.method) && origin !== undefined && !isSameOrigin(origin, req)) {
+      next(new AppError('forbidden', 'cross-origin operator requests are not allowed'));
       return;
     }
     const token = presentedToken(req.get('authorization'));
