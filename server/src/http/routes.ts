@@ -5,6 +5,7 @@ import { installationDeleteRoute } from '../routes/api/installation-delete.route
 import { installationGetRoute } from '../routes/api/installation-get.route.ts';
 import { salesforceConnectRoute } from '../routes/api/salesforce-connect.route.ts';
 import { salesforceDisconnectRoute } from '../routes/api/salesforce-disconnect.route.ts';
+import { cardRoutes } from '../routes/cards/card-routes.ts';
 import { hubspotCallbackRoute } from '../routes/oauth/hubspot-callback.route.ts';
 import { hubspotInstallRoute } from '../routes/oauth/hubspot-install.route.ts';
 import { salesforceCallbackRoute } from '../routes/oauth/salesforce-callback.route.ts';
@@ -14,6 +15,7 @@ import { healthzRoute } from '../routes/ops/healthz.route.ts';
 import { metricsRoute } from '../routes/ops/metrics.route.ts';
 import { openapiJsonRoute } from '../routes/ops/openapi-json.route.ts';
 import { readyzRoute } from '../routes/ops/readyz.route.ts';
+import { syncRoutes } from '../routes/sync/sync-routes.ts';
 import type { Route } from './route.ts';
 
 /**
@@ -37,4 +39,6 @@ export const appRoutes: readonly Route[] = [
   adminInstallationsListRoute,
   adminSalesforceJwtLinkRoute,
   adminInstallationDeleteRoute,
+  ...cardRoutes,
+  ...syncRoutes,
 ];

@@ -1,0 +1,4 @@
+import type { Route } from '../../http/route.ts';
+
+/** Webhook intake, sync mappings, sync health and dead-letter replay. */
+export const syncRoutes: readonly Route[] = [];
