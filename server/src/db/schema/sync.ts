@@ -109,3 +109,26 @@ export const syncCheckpoints = pgTable(
     oneOf('sync_checkpoints_stage_check', t.stage, syncStages),
   ],
 );
+
+/**
+ * Transactional outbox: a change made in Partnerbridge (a tag from the card, a recomputed
+ * commission or tier) that the sync engine must push to the CRMs. Written in the same
+ * transaction as the change; the sync engine marks rows processed once both sides have it.
+ */
+export const localChanges = pgTable(
+  'local_changes',
+  {
+    id: id(),
+    installationId: installationId(),
+    objectKind: text('object_kind', { enum: syncObjectKinds }).notNull(),
+    /** Our id of the deal or partner that changed. */
+    localId: uuid('local_id').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: createdAt(),
+    processedAt: at('processed_at'),
+  },
+  (t) => [
+    index('local_changes_pending_idx').on(t.installationId, t.processedAt, t.createdAt),
+    oneOf('local_changes_object_kind_check', t.objectKind, syncObjectKinds),
+  ],
+);
