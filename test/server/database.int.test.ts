@@ -24,6 +24,7 @@ const expectedTables = [
   'idempotency_keys',
   'installations',
   'ledger_lines',
+  'local_changes',
   'oauth_states',
   'oauth_tokens',
   'partner_tags',
