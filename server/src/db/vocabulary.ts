@@ -37,5 +37,9 @@ export type SyncStage = (typeof syncStages)[number];
 export const auditOrigins = ['hubspot', 'salesforce', 'partnerbridge', 'api', 'admin'] as const;
 export type AuditOrigin = (typeof auditOrigins)[number];
 
+/** Roles a portal's users can be given in Partnerbridge (the installer is always an admin). */
+export const accessRoles = ['admin', 'partner_manager'] as const;
+export type AccessRole = (typeof accessRoles)[number];
+
 export const deadLetterStatuses = ['open', 'replayed', 'discarded'] as const;
 export type DeadLetterStatus = (typeof deadLetterStatuses)[number];

@@ -1,7 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { at, createdAt, id, oneOf, updatedAt } from '../columns.ts';
 import {
+  accessRoles,
   crmSystems,
   installationStatuses,
   oauthStatePurposes,
@@ -22,6 +32,8 @@ export const installations = pgTable(
     hubspotHubDomain: text('hubspot_hub_domain'),
     hubspotScopes: jsonb('hubspot_scopes').$type<string[]>(),
     hubspotInstalledBy: text('hubspot_installed_by'),
+    /** HubSpot user id of the installer (from the token info): always a Partnerbridge admin. */
+    hubspotInstallerUserId: text('hubspot_installer_user_id'),
     salesforceOrgId: text('salesforce_org_id'),
     salesforceInstanceUrl: text('salesforce_instance_url'),
     salesforceLoginUrl: text('salesforce_login_url'),
@@ -88,5 +100,24 @@ export const oauthStates = pgTable(
   (t) => [
     index('oauth_states_expires_at_idx').on(t.expiresAt),
     oneOf('oauth_states_purpose_check', t.purpose, oauthStatePurposes),
+  ],
+);
+
+/** HubSpot users an admin gave a Partnerbridge role (admins: settings; partner managers: registrations). */
+export const installationUsers = pgTable(
+  'installation_users',
+  {
+    installationId: uuid('installation_id')
+      .notNull()
+      .references(() => installations.id, { onDelete: 'cascade' }),
+    hubspotUserId: text('hubspot_user_id').notNull(),
+    role: text('role', { enum: accessRoles }).notNull(),
+    addedBy: text('added_by').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'installation_users_pkey', columns: [t.installationId, t.hubspotUserId] }),
+    oneOf('installation_users_role_check', t.role, accessRoles),
   ],
 );

@@ -43,6 +43,17 @@ export const ledgerLines = pgTable(
     reversesLineId: text('reverses_line_id'),
     exportId: text('export_id'),
     explanation: jsonb('explanation').$type<unknown>().notNull(),
+    /** The core's schedule period (1 of 1 for one-time commissions). */
+    period: integer('period').notNull().default(1),
+    periods: integer('periods').notNull().default(1),
+    clawbackUntil: date('clawback_until', { mode: 'string' }),
+    /** What the rate applied to, in the deal currency. */
+    baseMinor: bigint('base_minor', { mode: 'number' }),
+    baseCurrency: text('base_currency'),
+    /** Exact decimal string; null for flat and bracket payouts. */
+    rate: text('rate'),
+    /** The FX conversion used (the core's `FxConversion`), null when none was needed. */
+    fx: jsonb('fx').$type<unknown>(),
     createdAt: createdAt(),
   },
   (t) => [
@@ -70,5 +81,57 @@ export const ledgerLines = pgTable(
     index('ledger_lines_deal_idx').on(t.installationId, t.dealId),
     index('ledger_lines_payable_idx').on(t.installationId, t.payableOn),
     currencyCode('ledger_lines_currency_check', t.currency),
+  ],
+);
+
+/** A payment run: every payable line at the time, marked paid under the admin's export id. */
+export const ledgerExports = pgTable(
+  'ledger_exports',
+  {
+    installationId: uuid('installation_id')
+      .notNull()
+      .references(() => installations.id, { onDelete: 'cascade' }),
+    exportId: text('export_id').notNull(),
+    paidOn: date('paid_on', { mode: 'string' }).notNull(),
+    createdBy: text('created_by').notNull(),
+    note: text('note'),
+    lineCount: integer('line_count').notNull(),
+    totalMinor: bigint('total_minor', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    /** One total per partner paid: [{ partnerId, amountMinor }]. */
+    totals: jsonb('totals').$type<unknown>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'ledger_exports_pkey', columns: [t.installationId, t.exportId] }),
+    currencyCode('ledger_exports_currency_check', t.currency),
+  ],
+);
+
+/** The core's `Payment`: a ledger line paid in an export. A line is paid at most once. */
+export const ledgerPayments = pgTable(
+  'ledger_payments',
+  {
+    installationId: uuid('installation_id')
+      .notNull()
+      .references(() => installations.id, { onDelete: 'cascade' }),
+    lineId: text('line_id').notNull(),
+    exportId: text('export_id').notNull(),
+    paidOn: date('paid_on', { mode: 'string' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'ledger_payments_pkey', columns: [t.installationId, t.lineId] }),
+    foreignKey({
+      name: 'ledger_payments_line_fk',
+      columns: [t.installationId, t.lineId],
+      foreignColumns: [ledgerLines.installationId, ledgerLines.id],
+    }),
+    foreignKey({
+      name: 'ledger_payments_export_fk',
+      columns: [t.installationId, t.exportId],
+      foreignColumns: [ledgerExports.installationId, ledgerExports.exportId],
+    }),
+    index('ledger_payments_export_idx').on(t.installationId, t.exportId),
   ],
 );

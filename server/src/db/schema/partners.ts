@@ -55,6 +55,7 @@ export const partners = pgTable(
     uniqueIndex('partners_installation_salesforce_key').on(t.installationId, t.salesforceAccountId),
     index('partners_installation_tier_idx').on(t.installationId, t.tier),
     index('partners_installation_type_idx').on(t.installationId, t.type),
+    index('partners_installation_name_idx').on(t.installationId, t.name, t.id),
     oneOf('partners_type_check', t.type, partnerTypeValues),
     oneOf('partners_training_level_check', t.trainingLevel, trainingLevelValues),
     oneOf('partners_status_check', t.status, partnerStatuses),

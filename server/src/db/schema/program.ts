@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import {
+  check,
   date,
   foreignKey,
   index,
@@ -10,7 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { createdAt, id } from '../columns.ts';
+import { createdAt, currencyCode, id } from '../columns.ts';
 import { installations } from './installations.ts';
 import { partners } from './partners.ts';
 
@@ -97,5 +99,57 @@ export const tierSnapshots = pgTable(
       foreignColumns: [programVersions.installationId, programVersions.version],
     }),
     uniqueIndex('tier_snapshots_partner_as_of_key').on(t.installationId, t.partnerId, t.asOf),
+  ],
+);
+
+/**
+ * Retiring a rule: from `effectiveTo` on, the rule's latest version before that day stops paying
+ * (append-only; a later version revives the rule from its own effective date).
+ */
+export const commissionRuleRetirements = pgTable(
+  'commission_rule_retirements',
+  {
+    id: id(),
+    installationId: uuid('installation_id')
+      .notNull()
+      .references(() => installations.id, { onDelete: 'cascade' }),
+    ruleId: text('rule_id').notNull(),
+    effectiveTo: date('effective_to', { mode: 'string' }).notNull(),
+    createdBy: text('created_by').notNull(),
+    note: text('note'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('commission_rule_retirements_rule_idx').on(t.installationId, t.ruleId)],
+);
+
+/**
+ * Dated exchange rates (append-only): commissions convert at the quote in force on the close date,
+ * so a stored quote is never changed.
+ */
+export const fxRates = pgTable(
+  'fx_rates',
+  {
+    id: id(),
+    installationId: uuid('installation_id')
+      .notNull()
+      .references(() => installations.id, { onDelete: 'cascade' }),
+    base: text('base').notNull(),
+    quote: text('quote').notNull(),
+    rateOn: date('rate_on', { mode: 'string' }).notNull(),
+    /** Exact decimal string ("1.0850"), as the core reads it. */
+    rate: text('rate').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('fx_rates_installation_pair_day_key').on(
+      t.installationId,
+      t.base,
+      t.quote,
+      t.rateOn,
+    ),
+    currencyCode('fx_rates_base_check', t.base),
+    currencyCode('fx_rates_quote_check', t.quote),
+    check('fx_rates_rate_check', sql`${t.rate} ~ '^(0|[1-9][0-9]*)([.][0-9]+)?$'`),
   ],
 );
