@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 
 // Properties of the per-field decision over random states of both sides, shadows and times.
 
-const values = fc.constantFrom(null, 'a', 'b', 'c');
+const values = fc.constantFrom<string | null>(null, 'a', 'b', 'c');
 const time = fc.option(fc.integer({ min: 0, max: 1_000 }), { nil: undefined });
 
 const fieldMapping = fc.record({
