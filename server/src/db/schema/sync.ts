@@ -51,6 +51,10 @@ export const idLinks = pgTable(
     updatedAt: updatedAt(),
     /** Tombstone: the record was deleted on one side; kept so it is not re-created. */
     deletedAt: at('deleted_at'),
+    /** hs_lastmodifieddate as last read by the sync: older notifications are already reflected. */
+    hubspotModifiedAt: at('hubspot_modified_at'),
+    /** SystemModstamp as last read by the sync. */
+    salesforceModifiedAt: at('salesforce_modified_at'),
   },
   (t) => [
     uniqueIndex('id_links_hubspot_key').on(t.installationId, t.objectKind, t.hubspotId),
