@@ -1,5 +1,5 @@
 import type { Connection } from 'jsforce';
-import { StreamingExtension } from 'jsforce/api/streaming';
+import { StreamingExtension } from 'jsforce/lib/api/streaming.js';
 import { classifySalesforceError, SalesforceError } from '../errors.ts';
 import type { SyncedObjectName } from '../objects/declaration.ts';
 import { channelFor, normalizeChangeEvent, type SalesforceChangeEvent } from './change-event.ts';
