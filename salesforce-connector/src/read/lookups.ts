@@ -184,6 +184,9 @@ export type DeletedWindow = {
   readonly complete: boolean;
 };
 
+/** How far back the delete log is asked for (Salesforce keeps about 15 days). */
+export const DELETE_LOG_DAYS = 14;
+
 function replicationDate(ms: number): string {
   return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}+00:00`;
 }
@@ -200,10 +203,14 @@ export async function readDeleted(
     readonly end: IsoInstant;
   },
 ): Promise<DeletedWindow> {
-  const start = Date.parse(options.start);
+  const end = Date.parse(options.end);
+  // Salesforce keeps ~15 days of delete log and refuses windows starting earlier: clamp the start
+  // and report the window incomplete so the caller reconciles instead.
+  const requestedStart = Date.parse(options.start);
+  const start = Math.max(requestedStart, end - DELETE_LOG_DAYS * 86_400_000);
   const url =
     `/sobjects/${options.object.sobject}/deleted/?start=${encodeURIComponent(replicationDate(start))}` +
-    `&end=${encodeURIComponent(replicationDate(Date.parse(options.end)))}`;
+    `&end=${encodeURIComponent(replicationDate(end))}`;
   const answer = deletedResponseSchema.parse(
     await restRequest<unknown>(options, 'get_deleted', 'GET', url),
   );
@@ -219,6 +226,6 @@ export async function readDeleted(
     })),
     latestDateCovered: latest,
     earliestDateAvailable: earliest,
-    complete: Date.parse(earliest) <= start,
+    complete: start === requestedStart && Date.parse(earliest) <= requestedStart,
   };
 }
