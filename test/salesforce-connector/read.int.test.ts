@@ -1,4 +1,5 @@
 import {
+  accountObject,
   createApiCallCounter,
   findByExternalIds,
   findCandidates,
@@ -6,7 +7,6 @@ import {
   type OpportunityRecord,
   type OpportunitySnapshot,
   opportunityObject,
-  accountObject,
   provisionPartnerbridgeFields,
   type ReadCheckpoint,
   type ReadRecord,
@@ -17,7 +17,13 @@ import {
 } from '@partnerbridge/salesforce-connector';
 import type { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseOpportunity, connectTo, type SalesforceSandbox, startSandbox, testClock } from './support/sandbox.ts';
+import {
+  baseOpportunity,
+  connectTo,
+  type SalesforceSandbox,
+  startSandbox,
+  testClock,
+} from './support/sandbox.ts';
 
 // Incremental reads against the sandbox through jsforce: paging with queryMore, a crash mid-way
 // resumed from the persisted checkpoint (also after the query locator expired), SystemModstamp
@@ -188,7 +194,12 @@ describe(readChanges, () => {
     expect(meter.byOperation()).toEqual({ query_more: 2, query: 1 });
     expect(skipped).toBe(50);
     expect(db.state.applied.map((c) => c.id)).toEqual(ids);
-    expect(names(db.state.applied).slice(198, 202)).toEqual(['Tied 198', 'Tied 199', 'Tied 200', 'Tied 201']);
+    expect(names(db.state.applied).slice(198, 202)).toEqual([
+      'Tied 198',
+      'Tied 199',
+      'Tied 200',
+      'Tied 201',
+    ]);
   });
 
   it('stops after maxPages with a checkpoint that continues', async () => {
@@ -286,7 +297,13 @@ describe('lookups', () => {
     // The sandbox caps retrieves at 200 ids (Salesforce documents 2,000): chunk explicitly.
     const many = seed(250, 'Many');
     meter.reset();
-    const all = await retrieveByIds({ connection, meter, object: opportunityObject, ids: many, chunkSize: 200 });
+    const all = await retrieveByIds({
+      connection,
+      meter,
+      object: opportunityObject,
+      ids: many,
+      chunkSize: 200,
+    });
     expect(all.every((r) => r !== null)).toBe(true);
     expect(meter.byOperation()).toEqual({ retrieve: 2 });
   });
