@@ -750,6 +750,9 @@ export function valuesForCreate(input: {
       skipped.push({ field: field[sourceSide], reason: normalized.reason });
       continue;
     }
+    // The source's shadow is what it held when the record was created; the new record's own
+    // defaults (a currency, a probability) then count as its changes and flow back.
+    shadows[sourceSide][field[sourceSide]] = normalized.value;
     if (normalized.value === null) continue;
     const out = denormalizeValue(field.transform, input.target, normalized.value, references);
     if (!out.ok) {

@@ -1,4 +1,11 @@
 import type { JobModule } from '../queue/job.ts';
+import { defaultSyncOptions, type SyncOptions } from '../sync/sync-context.ts';
+import { createSyncRecordJob } from './sync-record.job.ts';
+
+/** The sync engine's jobs with the given tunables (tests and benchmarks shorten the waits). */
+export function createSyncJobs(options: SyncOptions = defaultSyncOptions): readonly JobModule[] {
+  return [createSyncRecordJob(options)];
+}
 
 /** Jobs of the sync engine (per-record changes, batchers, polls, reconciliation, back-fills). */
-export const syncJobs: readonly JobModule[] = [];
+export const syncJobs: readonly JobModule[] = createSyncJobs();

@@ -1,0 +1,978 @@
+import {
+  accountObject,
+  findByExternalIds,
+  findCandidates,
+  opportunityObject,
+  type ReadRecord,
+  retrieveByIds,
+  type UpsertRecord,
+  updateByIds,
+  upsertByExternalId,
+  type WriteResult,
+} from '@partnerbridge/salesforce-connector';
+import {
+  type CommonValue,
+  decideRecord,
+  type FieldDecision,
+  isIncluded,
+  mappedFields,
+  type ObjectMapping,
+  objectMappingOf,
+  type ReferenceResolver,
+  type Shadows,
+  type SyncSide,
+  valuesForCreate,
+  type WriteValue,
+} from '@partnerbridge/shared/sync';
+import { and, eq, inArray } from 'drizzle-orm';
+import { idLinks } from '../db/schema/sync.ts';
+import {
+  batchCreate,
+  batchRead,
+  batchUpdate,
+  type HubspotObjectType,
+  type HubspotRecord,
+  type PerInput,
+  readDealCompanies,
+  searchPage,
+} from './hubspot/hubspot-objects.ts';
+import { projectRecords } from './projection.ts';
+import type { SyncContext } from './sync-context.ts';
+import { SyncCallError } from './sync-errors.ts';
+import {
+  type AuditEntry,
+  deadLetterKey,
+  findLinks,
+  type IdLink,
+  type LinkedKind,
+  loadShadows,
+  markSeen,
+  resolveDeadLettersFor,
+  saveShadows,
+  tombstone,
+  upsertLink,
+  writeAudit,
+} from './sync-store.ts';
+
+// One batch of record changes for one installation and one object family (deals, or companies:
+// partners and customers), both directions at once:
+//   resolve links → lock the record pairs → read Salesforce (one call per 2,000) and HubSpot (one
+//   per 100) → identity for unlinked records → decide per field → HubSpot creates → Salesforce
+//   writes (≤ 200 a call) → HubSpot updates (≤ 100 a call) → shadows, modstamps, audit,
+//   projection.
+// Every record gets its own outcome, so one bad record never fails its neighbours.
+
+export const recordFamilies = ['deal', 'company'] as const;
+export type RecordFamily = (typeof recordFamilies)[number];
+
+export type RecordRef = {
+  readonly family: RecordFamily;
+  readonly side: SyncSide;
+  readonly id: string;
+};
+
+export type RecordOutcome =
+  | { readonly status: 'done' }
+  | { readonly status: 'delayed'; readonly untilMs: number; readonly reason: string }
+  | { readonly status: 'retry'; readonly error: SyncCallError }
+  | { readonly status: 'dead'; readonly error: SyncCallError; readonly attempted: unknown };
+
+type Family = {
+  readonly hubspotType: HubspotObjectType;
+  readonly sobject: typeof opportunityObject | typeof accountObject;
+  /** Our HubSpot property holding the Salesforce id. */
+  readonly hubspotStamp: string;
+  /** Our Salesforce external id field holding the HubSpot id. */
+  readonly salesforceStamp: string;
+  readonly kinds: readonly LinkedKind[];
+  readonly hubspotExtra: readonly string[];
+};
+
+const families: Record<RecordFamily, Family> = {
+  deal: {
+    hubspotType: 'deals',
+    sobject: opportunityObject,
+    hubspotStamp: 'pb_salesforce_opportunity_id',
+    salesforceStamp: 'PB_HubSpot_Deal_Id__c',
+    kinds: ['deal'],
+    hubspotExtra: [
+      'hs_lastmodifieddate',
+      'createdate',
+      'pipeline',
+      'hs_is_closed',
+      'hs_is_closed_won',
+      'hs_deal_stage_probability',
+      'dealname',
+      'amount',
+      'deal_currency_code',
+      'dealstage',
+      'closedate',
+      'dealtype',
+      'pb_partner_company_id',
+      'pb_partner_role',
+      'pb_partner_motion',
+    ],
+  },
+  company: {
+    hubspotType: 'companies',
+    sobject: accountObject,
+    hubspotStamp: 'pb_salesforce_account_id',
+    salesforceStamp: 'PB_HubSpot_Company_Id__c',
+    kinds: ['partner', 'customer'],
+    hubspotExtra: [
+      'hs_lastmodifieddate',
+      'createdate',
+      'name',
+      'domain',
+      'pb_is_partner',
+      'pb_partner_type',
+      'pb_partner_subtype',
+      'pb_certified_salespeople',
+      'pb_training_level',
+      'pb_agreement_signed',
+      'pb_partner_since',
+    ],
+  },
+};
+
+type SalesforceRead = ReadRecord<Record<string, unknown>, unknown>;
+
+type Pair = {
+  key: string;
+  refs: RecordRef[];
+  link: IdLink | undefined;
+  hubspotId: string | undefined;
+  salesforceId: string | undefined;
+  hubspot?: HubspotRecord;
+  salesforce?: SalesforceRead;
+  /** Set once the pair has an outcome (the rest of the batch skips it). */
+  outcome?: RecordOutcome;
+  kind?: LinkedKind;
+};
+
+function msOf(value: string | null | undefined): number | null {
+  if (value === null || value === undefined || value === '') return null;
+  const ms = /^\d+$/.test(value)
+    ? Number(value)
+    : Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isFinite(ms) ? ms : null;
+}
+
+function hubspotModifiedMs(record: HubspotRecord): number | null {
+  return msOf(record.properties.hs_lastmodifieddate ?? record.updatedAt ?? null);
+}
+
+function salesforceModifiedMs(record: SalesforceRead): number | null {
+  return Date.parse(record.modstamp);
+}
+
+function retryOutcome(error: unknown): RecordOutcome {
+  if (error instanceof SyncCallError) {
+    if (error.kind === 'rate_limited') {
+      return {
+        status: 'delayed',
+        untilMs: Date.now() + (error.retryAfterMs ?? 10_000),
+        reason: `${error.system} rate limited: ${error.message}`,
+      };
+    }
+    if (error.kind === 'permanent') return { status: 'dead', error, attempted: null };
+    return { status: 'retry', error };
+  }
+  return {
+    status: 'retry',
+    error: new SyncCallError('hubspot', 'retry_later', {
+      errorCode: 'ENGINE_ERROR',
+      message: error instanceof Error ? error.message : String(error),
+      cause: error,
+    }),
+  };
+}
+
+function writeFailure(
+  result: WriteResult | PerInput<HubspotRecord> | undefined,
+  attempted: unknown,
+  system: SyncSide,
+): RecordOutcome | undefined {
+  if (result === undefined) return undefined;
+  if (result.ok) return undefined;
+  const error =
+    result.error instanceof SyncCallError
+      ? result.error
+      : new SyncCallError(
+          system,
+          result.error.code === 'permanent'
+            ? 'permanent'
+            : result.error.code === 'rate_limited'
+              ? 'rate_limited'
+              : result.error.code === 'auth_expired'
+                ? 'auth'
+                : 'retry_later',
+          {
+            errorCode: result.error.errorCode,
+            message: result.error.message,
+          },
+        );
+  const outcome = retryOutcome(error);
+  return outcome.status === 'dead' ? { ...outcome, attempted } : outcome;
+}
+
+function classifyCompany(
+  hubspot: HubspotRecord | undefined,
+  salesforce: SalesforceRead | undefined,
+  link: IdLink | undefined,
+): LinkedKind {
+  const hubspotFlag = hubspot?.properties.pb_is_partner;
+  if (hubspotFlag !== undefined && hubspotFlag !== null && hubspotFlag !== '') {
+    return hubspotFlag.toLowerCase() === 'true' ? 'partner' : 'customer';
+  }
+  if (salesforce !== undefined) {
+    return (salesforce.record as { PB_Is_Partner__c?: unknown }).PB_Is_Partner__c === true
+      ? 'partner'
+      : 'customer';
+  }
+  return link?.objectKind === 'partner' ? 'partner' : 'customer';
+}
+
+/** Salesforce record values by field name (raw, as read). */
+function salesforceValues(record: SalesforceRead | undefined): Record<string, unknown> {
+  return (record?.record ?? {}) as Record<string, unknown>;
+}
+
+export async function syncRecordBatch(
+  ctx: SyncContext,
+  family: RecordFamily,
+  refs: readonly RecordRef[],
+): Promise<Map<string, RecordOutcome>> {
+  const outcomes = new Map<string, RecordOutcome>();
+  const refKey = (ref: RecordRef) => `${ref.side}:${ref.id}`;
+  const spec = families[family];
+  const db = ctx.services.db;
+  const at = () => new Date(ctx.now());
+  const owner = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+
+  // 1. Links and pairs.
+  const links = await findLinks(db, ctx.installationId, spec.kinds, {
+    hubspot: refs.filter((r) => r.side === 'hubspot').map((r) => r.id),
+    salesforce: refs.filter((r) => r.side === 'salesforce').map((r) => r.id),
+  });
+  const pairs = new Map<string, Pair>();
+  for (const ref of refs) {
+    const link = links.find((l) =>
+      ref.side === 'hubspot' ? l.hubspotId === ref.id : l.salesforceId === ref.id,
+    );
+    const key = link?.id ?? refKey(ref);
+    const pair = pairs.get(key) ?? {
+      key,
+      refs: [],
+      link,
+      hubspotId: link?.hubspotId ?? (ref.side === 'hubspot' ? ref.id : undefined),
+      salesforceId: link?.salesforceId ?? (ref.side === 'salesforce' ? ref.id : undefined),
+    };
+    pair.refs.push(ref);
+    pairs.set(key, pair);
+  }
+
+  // 2. Locks: a pair is processed by one batch at a time, across processes.
+  const lockKeys = (pair: Pair) =>
+    [
+      pair.hubspotId === undefined
+        ? undefined
+        : `${ctx.installationId}:${family}:hs:${pair.hubspotId}`,
+      pair.salesforceId === undefined
+        ? undefined
+        : `${ctx.installationId}:${family}:sf:${pair.salesforceId}`,
+    ].filter((k): k is string => k !== undefined);
+  const locked: Pair[] = [];
+  for (const pair of pairs.values()) {
+    if (await ctx.gates.claim(lockKeys(pair), owner, ctx.options.lockTtlMs)) locked.push(pair);
+    else
+      pair.outcome = {
+        status: 'delayed',
+        untilMs: ctx.now() + 1_000 + Math.floor(Math.random() * 1_000),
+        reason: 'record is being synced by another batch',
+      };
+  }
+
+  const audit: AuditEntry[] = [];
+  const synced: { dealHubspotIds: string[]; companyHubspotIds: string[] } = {
+    dealHubspotIds: [],
+    companyHubspotIds: [],
+  };
+  try {
+    const live = () => locked.filter((p) => p.outcome === undefined);
+    const tombstoned = live().filter(
+      (p) => p.link?.deletedAt !== null && p.link?.deletedAt !== undefined,
+    );
+    for (const pair of tombstoned) pair.outcome = { status: 'done' };
+
+    // 3. Read both sides. Salesforce first: its external id names HubSpot records we must read.
+    const objectMappings = spec.kinds
+      .map((kind) => objectMappingOf(ctx.mapping, kind))
+      .filter((m): m is ObjectMapping => m !== undefined);
+    const extraFields = [
+      ...new Set(objectMappings.flatMap((m) => mappedFields(m, 'salesforce'))),
+    ].filter(
+      (name) => !spec.sobject.fields.some((f) => f.name.toLowerCase() === name.toLowerCase()),
+    );
+    const sobject = spec.sobject.withFields([
+      ...spec.sobject.fields,
+      ...extraFields.map((name) => ({
+        name,
+        kind: 'text' as const,
+        writable: true,
+        optional: false,
+      })),
+    ]) as typeof spec.sobject;
+
+    const readSalesforce = async (ids: string[]) => {
+      if (ids.length === 0) return new Map<string, SalesforceRead>();
+      const read = await ctx.callSalesforce((sf) =>
+        retrieveByIds({ ...sf, object: sobject as never, ids }),
+      );
+      const out = new Map<string, SalesforceRead>();
+      for (const record of read) if (record !== null) out.set(record.id, record as SalesforceRead);
+      return out;
+    };
+    const hubspotProperties = [
+      ...new Set([
+        ...spec.hubspotExtra,
+        spec.hubspotStamp,
+        ...objectMappings.flatMap((m) => mappedFields(m, 'hubspot')),
+      ]),
+    ];
+
+    try {
+      const salesforceRecords = await readSalesforce(
+        live().flatMap((p) => (p.salesforceId === undefined ? [] : [p.salesforceId])),
+      );
+      for (const pair of live()) {
+        if (pair.salesforceId === undefined) continue;
+        const record = salesforceRecords.get(pair.salesforceId);
+        if (record !== undefined && !record.deleted) pair.salesforce = record;
+        // The record names its HubSpot twin: link through it.
+        const stamped = salesforceValues(record)[spec.salesforceStamp];
+        if (pair.hubspotId === undefined && typeof stamped === 'string' && stamped !== '') {
+          pair.hubspotId = stamped;
+        }
+      }
+      const hubspotRecords = await batchRead(
+        ctx.hubspot,
+        spec.hubspotType,
+        live().flatMap((p) => (p.hubspotId === undefined ? [] : [p.hubspotId])),
+        hubspotProperties,
+      );
+      for (const pair of live()) {
+        if (pair.hubspotId !== undefined) {
+          const record = hubspotRecords.get(pair.hubspotId);
+          if (record !== undefined) pair.hubspot = record;
+        }
+      }
+
+      // 4. Identity for HubSpot records without a Salesforce twin: our external id first.
+      const unmatched = live().filter(
+        (p) =>
+          p.hubspot !== undefined && p.salesforce === undefined && p.salesforceId === undefined,
+      );
+      if (unmatched.length > 0) {
+        const found = await ctx.callSalesforce((sf) =>
+          findByExternalIds({
+            ...sf,
+            object: sobject as never,
+            externalIds: unmatched.map((p) => p.hubspotId as string),
+          }),
+        );
+        for (const pair of unmatched) {
+          const record = found.get(pair.hubspotId as string);
+          if (record !== undefined) {
+            pair.salesforce = record as SalesforceRead;
+            pair.salesforceId = record.id;
+          }
+        }
+      }
+      if (family === 'company') await matchCompanies(ctx, sobject, live());
+    } catch (error) {
+      const outcome = retryOutcome(error);
+      for (const pair of live())
+        pair.outcome =
+          outcome.status === 'dead'
+            ? { status: 'retry', error: (outcome as { error: SyncCallError }).error }
+            : outcome;
+    }
+
+    // 5. Decide.
+    const references = await referenceResolver(ctx, live());
+    const hubspotCreates: {
+      pair: Pair;
+      properties: Record<string, string>;
+      shadows: Shadows;
+      mapping: ObjectMapping;
+    }[] = [];
+    const salesforceUpserts: {
+      pair: Pair;
+      record: UpsertRecord;
+      shadows: Shadows;
+      mapping: ObjectMapping;
+    }[] = [];
+    const hubspotUpdates = new Map<string, { pair: Pair; properties: Record<string, string> }>();
+    const salesforceUpdates = new Map<string, { pair: Pair; fields: Record<string, WriteValue> }>();
+    const decisions = new Map<
+      string,
+      { decision: ReturnType<typeof decideRecord>; mapping: ObjectMapping; kind: LinkedKind }
+    >();
+
+    const shadowMap = await loadShadows(
+      db,
+      ctx.installationId,
+      family === 'deal' ? 'deal' : 'partner',
+      [],
+    );
+    void shadowMap;
+    const shadowsByKind = new Map<LinkedKind, Map<string, Record<string, CommonValue>>>();
+    for (const kind of spec.kinds) {
+      shadowsByKind.set(
+        kind,
+        await loadShadows(db, ctx.installationId, kind, [
+          ...live().flatMap((p) =>
+            p.hubspotId === undefined
+              ? []
+              : [{ system: 'hubspot' as const, recordId: p.hubspotId }],
+          ),
+          ...live().flatMap((p) =>
+            p.salesforceId === undefined
+              ? []
+              : [{ system: 'salesforce' as const, recordId: p.salesforceId }],
+          ),
+        ]),
+      );
+    }
+
+    for (const pair of live()) {
+      const kind =
+        family === 'deal' ? 'deal' : classifyCompany(pair.hubspot, pair.salesforce, pair.link);
+      pair.kind = kind;
+      const mapping = objectMappingOf(ctx.mapping, kind);
+      if (mapping === undefined) {
+        pair.outcome = { status: 'done' };
+        continue;
+      }
+      const hubspotGone = pair.hubspotId !== undefined && pair.hubspot === undefined;
+      const salesforceGone = pair.salesforceId !== undefined && pair.salesforce === undefined;
+      if (
+        (hubspotGone || salesforceGone) &&
+        pair.link !== undefined &&
+        pair.link.hubspotId !== null &&
+        pair.link.salesforceId !== null
+      ) {
+        // A linked record was deleted on one side: tombstone the link (the documented default) so
+        // the other side is never re-created from it.
+        await tombstone(db, pair.link.id, at());
+        audit.push({
+          origin: hubspotGone ? 'hubspot' : 'salesforce',
+          action: 'sync.deleted',
+          objectKind: kind,
+          hubspotId: pair.link.hubspotId,
+          salesforceId: pair.link.salesforceId,
+          decision: {
+            deletes: mapping.deletes,
+            note: `${hubspotGone ? 'HubSpot' : 'Salesforce'} record deleted; link tombstoned`,
+          },
+        });
+        pair.outcome = { status: 'done' };
+        continue;
+      }
+      if (pair.hubspot === undefined && pair.salesforce === undefined) {
+        pair.outcome = { status: 'done' };
+        continue;
+      }
+      const hubspotIncluded =
+        pair.hubspot === undefined || isIncluded(mapping, 'hubspot', pair.hubspot.properties);
+      const salesforceIncluded =
+        pair.salesforce === undefined ||
+        isIncluded(mapping, 'salesforce', salesforceValues(pair.salesforce));
+      if (!hubspotIncluded || !salesforceIncluded) {
+        pair.outcome = { status: 'done' };
+        continue;
+      }
+      if (pair.link?.status === 'pending_review') {
+        pair.outcome = { status: 'done' };
+        continue;
+      }
+      const kindShadows = shadowsByKind.get(kind) ?? new Map();
+      if (pair.hubspot !== undefined && pair.salesforce !== undefined) {
+        const shadows: Shadows = {
+          hubspot: kindShadows.get(`hubspot:${pair.hubspot.id}`) ?? {},
+          salesforce: kindShadows.get(`salesforce:${pair.salesforce.id}`) ?? {},
+        };
+        const decision = decideRecord({
+          mapping,
+          hubspot: { values: pair.hubspot.properties, modifiedAt: hubspotModifiedMs(pair.hubspot) },
+          salesforce: {
+            values: salesforceValues(pair.salesforce),
+            modifiedAt: salesforceModifiedMs(pair.salesforce),
+          },
+          shadows,
+          references,
+        });
+        decisions.set(pair.key, { decision, mapping, kind });
+        const hubspotWrites: Record<string, string> = Object.fromEntries(
+          Object.entries(decision.writes.hubspot).map(([k, v]) => [k, v === null ? '' : String(v)]),
+        );
+        if ((pair.hubspot.properties[spec.hubspotStamp] ?? '') !== pair.salesforce.id)
+          hubspotWrites[spec.hubspotStamp] = pair.salesforce.id;
+        const salesforceWrites: Record<string, WriteValue> = { ...decision.writes.salesforce };
+        if (salesforceValues(pair.salesforce)[spec.salesforceStamp] !== pair.hubspot.id)
+          salesforceWrites[spec.salesforceStamp] = pair.hubspot.id;
+        if (Object.keys(hubspotWrites).length > 0)
+          hubspotUpdates.set(pair.key, { pair, properties: hubspotWrites });
+        if (Object.keys(salesforceWrites).length > 0)
+          salesforceUpdates.set(pair.key, { pair, fields: salesforceWrites });
+        continue;
+      }
+      if (pair.hubspot !== undefined) {
+        if (!mapping.create.inSalesforce) {
+          pair.outcome = { status: 'done' };
+          continue;
+        }
+        const create = valuesForCreate({
+          mapping,
+          target: 'salesforce',
+          source: { values: pair.hubspot.properties },
+          references,
+        });
+        const fields: Record<string, WriteValue> = { ...create.writes };
+        if (kind === 'partner') fields.PB_Is_Partner__c = true;
+        salesforceUpserts.push({
+          pair,
+          record: { externalId: pair.hubspot.id, fields: fields as UpsertRecord['fields'] },
+          shadows: create.shadows,
+          mapping,
+        });
+        continue;
+      }
+      if (pair.salesforce !== undefined) {
+        if (!mapping.create.inHubspot) {
+          pair.outcome = { status: 'done' };
+          continue;
+        }
+        const create = valuesForCreate({
+          mapping,
+          target: 'hubspot',
+          source: { values: salesforceValues(pair.salesforce) },
+          references,
+        });
+        const properties: Record<string, string> = Object.fromEntries(
+          Object.entries(create.writes).map(([k, v]) => [k, v === null ? '' : String(v)]),
+        );
+        if (kind === 'partner') properties.pb_is_partner = 'true';
+        hubspotCreates.push({ pair, properties, shadows: create.shadows, mapping });
+      }
+    }
+
+    // 6a. HubSpot creates for Salesforce-only records. A link row marks the create as started so
+    // a retry after a crash looks the record up before creating it again.
+    if (hubspotCreates.length > 0) {
+      await recoverStartedCreates(ctx, spec, hubspotCreates);
+      const pending = hubspotCreates.filter((c) => c.pair.hubspot === undefined);
+      for (const create of pending) {
+        create.pair.link = await upsertLink(db, ctx.installationId, {
+          kind: create.pair.kind as LinkedKind,
+          hubspotId: null,
+          salesforceId: create.pair.salesforceId ?? null,
+          review: { creating: 'hubspot', since: at().toISOString() },
+        });
+      }
+      try {
+        const created = await batchCreate(
+          ctx.hubspot,
+          spec.hubspotType,
+          spec.hubspotStamp,
+          pending.map((c) => ({ key: c.pair.salesforceId as string, properties: c.properties })),
+        );
+        for (const create of pending) {
+          const result = created.get(create.pair.salesforceId as string);
+          const failure = writeFailure(result, create.properties, 'hubspot');
+          if (failure !== undefined || result === undefined || !result.ok) {
+            create.pair.outcome = failure ?? retryOutcome(new Error('no create result'));
+            continue;
+          }
+          create.pair.hubspot = result.value;
+          create.pair.hubspotId = result.value.id;
+          salesforceUpdates.set(create.pair.key, {
+            pair: create.pair,
+            fields: { [spec.salesforceStamp]: result.value.id },
+          });
+          audit.push({
+            origin: 'salesforce',
+            action: 'sync.created_in_hubspot',
+            objectKind: create.pair.kind as LinkedKind,
+            hubspotId: result.value.id,
+            salesforceId: create.pair.salesforceId ?? null,
+            after: create.properties,
+          });
+        }
+      } catch (error) {
+        for (const create of pending) create.pair.outcome = retryOutcome(error);
+      }
+    }
+
+    // 6b. Salesforce: updates by id (≤ 200 a call), creates as upserts by our external id.
+    const updates = [...salesforceUpdates.values()].filter((u) => u.pair.outcome === undefined);
+    if (updates.length > 0) {
+      try {
+        const results = await ctx.callSalesforce((sf) =>
+          updateByIds({
+            ...sf,
+            object: sobject,
+            records: updates.map((u) => ({
+              id: u.pair.salesforceId as string,
+              fields: u.fields as UpsertRecord['fields'],
+            })),
+          }),
+        );
+        updates.forEach((update, index) => {
+          const failure = writeFailure(results[index], update.fields, 'salesforce');
+          if (failure !== undefined) update.pair.outcome = failure;
+        });
+      } catch (error) {
+        for (const update of updates) update.pair.outcome = retryOutcome(error);
+      }
+    }
+    const upserts = salesforceUpserts.filter((u) => u.pair.outcome === undefined);
+    if (upserts.length > 0) {
+      try {
+        const results = await ctx.callSalesforce((sf) =>
+          upsertByExternalId({ ...sf, object: sobject, records: upserts.map((u) => u.record) }),
+        );
+        upserts.forEach((upsert, index) => {
+          const result = results[index];
+          const failure = writeFailure(result, upsert.record.fields, 'salesforce');
+          if (failure !== undefined || result === undefined || !result.ok) {
+            upsert.pair.outcome = failure ?? retryOutcome(new Error('no upsert result'));
+            return;
+          }
+          upsert.pair.salesforceId = result.id;
+          hubspotUpdates.set(upsert.pair.key, {
+            pair: upsert.pair,
+            properties: { [spec.hubspotStamp]: result.id },
+          });
+          audit.push({
+            origin: 'hubspot',
+            action: 'sync.created_in_salesforce',
+            objectKind: upsert.pair.kind as LinkedKind,
+            hubspotId: upsert.pair.hubspotId ?? null,
+            salesforceId: result.id,
+            after: upsert.record.fields,
+          });
+        });
+      } catch (error) {
+        for (const upsert of upserts) upsert.pair.outcome = retryOutcome(error);
+      }
+    }
+
+    // 6c. HubSpot updates (≤ 100 a call).
+    const hubspotWrites = [...hubspotUpdates.values()].filter(
+      (u) => u.pair.outcome === undefined && u.pair.hubspotId !== undefined,
+    );
+    if (hubspotWrites.length > 0) {
+      try {
+        const results = await batchUpdate(
+          ctx.hubspot,
+          spec.hubspotType,
+          hubspotWrites.map((u) => ({ id: u.pair.hubspotId as string, properties: u.properties })),
+        );
+        for (const update of hubspotWrites) {
+          const failure = writeFailure(
+            results.get(update.pair.hubspotId as string),
+            update.properties,
+            'hubspot',
+          );
+          if (failure !== undefined) update.pair.outcome = failure;
+        }
+      } catch (error) {
+        for (const update of hubspotWrites) update.pair.outcome = retryOutcome(error);
+      }
+    }
+
+    // 7. Bookkeeping for every pair that made it: link, shadows, modstamps, audit.
+    const succeeded = locked.filter((p) => p.outcome === undefined);
+    for (const pair of succeeded) {
+      const kind = pair.kind as LinkedKind;
+      const link = await upsertLink(db, ctx.installationId, {
+        kind,
+        hubspotId: pair.hubspotId ?? null,
+        salesforceId: pair.salesforceId ?? null,
+        // Seen = the source state as read, never after our own write: a user edit that slipped
+        // in between still counts as newer.
+        hubspotModifiedAt:
+          pair.hubspot === undefined ? null : dateOrNull(hubspotModifiedMs(pair.hubspot)),
+        salesforceModifiedAt:
+          pair.salesforce === undefined ? null : dateOrNull(salesforceModifiedMs(pair.salesforce)),
+      });
+      pair.link = link;
+      const decided = decisions.get(pair.key);
+      const created =
+        hubspotCreates.find((c) => c.pair === pair) ??
+        salesforceUpserts.find((c) => c.pair === pair);
+      const shadows = decided?.decision.shadows ?? created?.shadows;
+      if (shadows !== undefined) {
+        if (pair.hubspotId !== undefined)
+          await saveShadows(
+            db,
+            ctx.installationId,
+            kind,
+            'hubspot',
+            pair.hubspotId,
+            shadows.hubspot,
+            at(),
+          );
+        if (pair.salesforceId !== undefined)
+          await saveShadows(
+            db,
+            ctx.installationId,
+            kind,
+            'salesforce',
+            pair.salesforceId,
+            shadows.salesforce,
+            at(),
+          );
+      }
+      if (decided !== undefined) {
+        const notable = decided.decision.fields.filter((f) => f.reason !== 'in_sync');
+        if (notable.length > 0)
+          audit.push(auditOf(decided.decision.fields, notable, kind, pair, link.id));
+      }
+      if (pair.hubspotId !== undefined) {
+        if (family === 'deal') synced.dealHubspotIds.push(pair.hubspotId);
+        else synced.companyHubspotIds.push(pair.hubspotId);
+      }
+      pair.outcome = { status: 'done' };
+    }
+    await writeAudit(db, ctx.installationId, audit, at());
+    await resolveDeadLettersFor(
+      db,
+      ctx.installationId,
+      succeeded.flatMap((p) =>
+        p.refs.map((r) => deadLetterKey({ kind: r.family, side: r.side, id: r.id })),
+      ),
+      at(),
+    );
+
+    // 8. Our projection of what synced (deals, partners, their primary partner tags).
+    const projected = await projectRecords(
+      ctx,
+      family,
+      succeeded.map((p) => ({
+        kind: p.kind as LinkedKind,
+        hubspot: p.hubspot,
+        hubspotWrites: hubspotUpdates.get(p.key)?.properties ?? {},
+        salesforceId: p.salesforceId,
+        salesforceModifiedMs:
+          p.salesforce === undefined ? null : salesforceModifiedMs(p.salesforce),
+        newToUs: p.link?.createdAt !== undefined && p.link.createdAt.getTime() >= ctx.now() - 1_000,
+      })),
+      readDealCompanies,
+    );
+    await ctx.options.onRecordsSynced?.(ctx.services, ctx.installationId, projected);
+  } finally {
+    await ctx.gates.release(locked.flatMap(lockKeys), owner);
+    await ctx.usage
+      .flush()
+      .catch((error: unknown) => ctx.log.warn({ err: error }, 'could not record API usage'));
+  }
+
+  for (const pair of pairs.values()) {
+    for (const ref of pair.refs) outcomes.set(refKey(ref), pair.outcome ?? { status: 'done' });
+  }
+  return outcomes;
+}
+
+function dateOrNull(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms);
+}
+
+function auditOf(
+  all: readonly FieldDecision[],
+  notable: readonly FieldDecision[],
+  kind: LinkedKind,
+  pair: Pair,
+  localId: string,
+): AuditEntry {
+  const writes = notable.filter(
+    (f) => f.action === 'write_hubspot' || f.action === 'write_salesforce',
+  );
+  const origin =
+    writes.some((f) => f.winner === 'salesforce') && !writes.some((f) => f.winner === 'hubspot')
+      ? 'salesforce'
+      : 'hubspot';
+  return {
+    origin: writes.length === 0 ? 'partnerbridge' : origin,
+    action: writes.length === 0 ? 'sync.decided' : 'sync.applied',
+    objectKind: kind,
+    hubspotId: pair.hubspotId ?? null,
+    salesforceId: pair.salesforceId ?? null,
+    localId,
+    before: Object.fromEntries(
+      notable.map((f) => [
+        f.hubspotField,
+        { hubspot: f.hubspotValue ?? null, salesforce: f.salesforceValue ?? null },
+      ]),
+    ),
+    after: Object.fromEntries(
+      writes.map((f) => [
+        f.action === 'write_hubspot' ? f.hubspotField : f.salesforceField,
+        f.value ?? null,
+      ]),
+    ),
+    policy: Object.fromEntries(
+      notable.map((f) => [f.hubspotField, { policy: f.policy, direction: f.direction }]),
+    ),
+    decision: { fields: notable, inSync: all.length - notable.length },
+  };
+}
+
+async function referenceResolver(
+  ctx: SyncContext,
+  pairs: readonly Pair[],
+): Promise<ReferenceResolver> {
+  // Partner references on deals: the ids both sides name, looked up in one query per side.
+  const hubspotIds = new Set<string>();
+  const salesforceIds = new Set<string>();
+  for (const pair of pairs) {
+    const hs = pair.hubspot?.properties.pb_partner_company_id;
+    if (hs !== null && hs !== undefined && hs !== '') hubspotIds.add(hs);
+    const sf = salesforceValues(pair.salesforce).PB_Partner_Account__c;
+    if (typeof sf === 'string' && sf !== '') salesforceIds.add(sf);
+  }
+  const rows = await findLinks(ctx.services.db, ctx.installationId, ['partner', 'customer'], {
+    hubspot: [...hubspotIds],
+    salesforce: [...salesforceIds],
+  });
+  const byKind = (object: 'partner' | 'customer') =>
+    rows.filter((r) => r.objectKind === object && r.deletedAt === null);
+  return {
+    salesforceToHubspot: (object, id) => {
+      const id18 = id.length === 15 ? undefined : id;
+      return (
+        byKind(object).find((r) => r.salesforceId === id || r.salesforceId === id18)?.hubspotId ??
+        undefined
+      );
+    },
+    hubspotToSalesforce: (object, id) =>
+      byKind(object).find((r) => r.hubspotId === id)?.salesforceId ?? undefined,
+  };
+}
+
+async function recoverStartedCreates(
+  ctx: SyncContext,
+  spec: Family,
+  creates: { pair: Pair }[],
+): Promise<void> {
+  // A create that was started (link row marked) but never recorded: HubSpot may hold it already.
+  const started = creates.filter((c) => {
+    const review = c.pair.link?.review as { creating?: string } | null | undefined;
+    return review?.creating === 'hubspot';
+  });
+  if (started.length === 0) return;
+  const page = await searchPage(ctx.hubspot, spec.hubspotType, {
+    filters: [
+      {
+        propertyName: spec.hubspotStamp,
+        operator: 'IN',
+        values: started.map((c) => c.pair.salesforceId as string),
+      },
+    ],
+    properties: [...spec.hubspotExtra, spec.hubspotStamp],
+    limit: 200,
+  });
+  for (const create of started) {
+    const found = page.results.find(
+      (r) => r.properties[spec.hubspotStamp] === create.pair.salesforceId,
+    );
+    if (found !== undefined) {
+      create.pair.hubspot = found;
+      create.pair.hubspotId = found.id;
+    }
+  }
+}
+
+async function matchCompanies(
+  ctx: SyncContext,
+  sobject: typeof accountObject | typeof opportunityObject,
+  pairs: Pair[],
+): Promise<void> {
+  // HubSpot companies without a twin: a unique Salesforce account with the same name or domain
+  // (and no other HubSpot company) is linked; several are an identity question for a person.
+  const unmatched = pairs.filter(
+    (p) => p.hubspot !== undefined && p.salesforce === undefined && p.salesforceId === undefined,
+  );
+  if (unmatched.length === 0) return;
+  const candidates = await ctx.callSalesforce((sf) =>
+    findCandidates({
+      ...sf,
+      object: sobject as never,
+      names: unmatched.map((p) => p.hubspot?.properties.name ?? '').filter((n) => n !== ''),
+      websites: unmatched.map((p) => p.hubspot?.properties.domain ?? '').filter((d) => d !== ''),
+    }),
+  );
+  const taken = new Set(
+    (
+      await ctx.services.db
+        .select({ salesforceId: idLinks.salesforceId })
+        .from(idLinks)
+        .where(
+          and(
+            eq(idLinks.installationId, ctx.installationId),
+            inArray(idLinks.salesforceId, candidates.map((c) => c.id).concat([''])),
+          ),
+        )
+    ).map((r) => r.salesforceId),
+  );
+  for (const pair of unmatched) {
+    const name = pair.hubspot?.properties.name?.trim().toLowerCase();
+    const domain = (pair.hubspot?.properties.domain ?? '')
+      .trim()
+      .toLowerCase()
+      .replace(/^www\./, '');
+    const matches = candidates.filter((c) => {
+      if (taken.has(c.id)) return false;
+      const stamped = (c.record as Record<string, unknown>).PB_HubSpot_Company_Id__c;
+      if (typeof stamped === 'string' && stamped !== '' && stamped !== pair.hubspotId) return false;
+      const cName = String((c.record as Record<string, unknown>).Name ?? '')
+        .trim()
+        .toLowerCase();
+      const website = String((c.record as Record<string, unknown>).Website ?? '').toLowerCase();
+      return (
+        (name !== undefined && name !== '' && cName === name) ||
+        (domain !== '' && website.includes(domain))
+      );
+    });
+    if (matches.length === 1) {
+      const [match] = matches;
+      if (match !== undefined) {
+        pair.salesforce = match as SalesforceRead;
+        pair.salesforceId = match.id;
+        taken.add(match.id);
+      }
+    } else if (matches.length > 1) {
+      const kind = classifyCompany(pair.hubspot, undefined, pair.link);
+      pair.link = await upsertLink(ctx.services.db, ctx.installationId, {
+        kind,
+        hubspotId: pair.hubspotId ?? null,
+        salesforceId: null,
+        status: 'pending_review',
+        review: {
+          reason: 'several Salesforce accounts match this company',
+          candidates: matches.map((m) => ({
+            salesforceId: m.id,
+            name: (m.record as Record<string, unknown>).Name ?? null,
+            website: (m.record as Record<string, unknown>).Website ?? null,
+            matchedOn: m.matchedOn,
+          })),
+        },
+      });
+      pair.outcome = { status: 'done' };
+    }
+  }
+}
+
+export { markSeen };

@@ -1,0 +1,164 @@
+import type { ApiCallMeter, SalesforceContext } from '@partnerbridge/salesforce-connector';
+import type { MappingDocument, SyncSide } from '@partnerbridge/shared/sync';
+import type { Logger } from '../logger.ts';
+import type { Services } from '../services.ts';
+import { createUsageRecorder, type UsageRecorder } from './api-usage.ts';
+import { createHubspotApi, type HubspotApi, type HubspotLimits } from './hubspot/hubspot-api.ts';
+import type { Gates } from './redis-gates.ts';
+import { fromSalesforceError, SyncCallError } from './sync-errors.ts';
+import { currentMapping } from './sync-store.ts';
+
+// Everything one unit of sync work for one installation needs, built per batch: the mapping in
+// force, the HubSpot API behind the portal's limiter, a Salesforce context behind the org's gate,
+// and a usage recorder flushed at the end.
+
+export type SyncOptions = {
+  /** Records gathered into one batch at most (HubSpot calls are cut at 100, Salesforce at 200). */
+  readonly maxBatch: number;
+  /** How long the batcher waits for more records before running a smaller batch. */
+  readonly lingerMs: number;
+  /** Debounce of per-record jobs: bursts on one record within this window collapse. */
+  readonly debounceMs: number;
+  readonly hubspot: HubspotLimits;
+  /** Pause of an org's calls after REQUEST_LIMIT_EXCEEDED. */
+  readonly salesforcePauseMs: number;
+  /** How long a record lock lives without release (a killed worker's locks free themselves). */
+  readonly lockTtlMs: number;
+  /** Attempts of a record job before a transient failure is dead-lettered. */
+  readonly attempts: number;
+  /** Back-off base of retried record jobs (exponential, jittered). */
+  readonly backoffMs: number;
+  /** Re-read window of incremental polls. */
+  readonly pollOverlapMs: number;
+  /** Called after records were imported or updated from a CRM (ledger and tier recomputation). */
+  readonly onRecordsSynced?: (
+    services: Services,
+    installationId: string,
+    changed: { dealIds: readonly string[]; partnerIds: readonly string[] },
+  ) => Promise<void>;
+};
+
+export const defaultSyncOptions: SyncOptions = {
+  maxBatch: 1_000,
+  lingerMs: 250,
+  debounceMs: 500,
+  hubspot: {
+    tenSecondly: 110,
+    searchPerSecond: 5,
+    rateLimitPauseMs: 10_000,
+    maxInlineWaitMs: 12_000,
+    serverErrorRetries: 2,
+  },
+  salesforcePauseMs: 60_000,
+  lockTtlMs: 120_000,
+  attempts: 6,
+  backoffMs: 1_000,
+  pollOverlapMs: 120_000,
+};
+
+export type SyncContext = {
+  readonly services: Services;
+  readonly installationId: string;
+  readonly mapping: MappingDocument;
+  readonly mappingVersion: number;
+  readonly hubspot: HubspotApi;
+  readonly usage: UsageRecorder;
+  readonly gates: Gates;
+  readonly options: SyncOptions;
+  readonly log: Logger;
+  now(): number;
+  /** The org's connection (made on first use); throws when no org is linked. */
+  salesforce(): Promise<SalesforceContext>;
+  /** Runs a Salesforce call behind the org's pause gate, as SyncCallErrors. */
+  callSalesforce<T>(call: (context: SalesforceContext) => Promise<T>): Promise<T>;
+  /** Salesforce calls made through this context. */
+  salesforceCalls(): number;
+};
+
+export async function createSyncContext(input: {
+  services: Services;
+  installationId: string;
+  gates: Gates;
+  options: SyncOptions;
+  log: Logger;
+}): Promise<SyncContext> {
+  const { services, installationId, gates, options } = input;
+  const now = () => services.clock.now();
+  const usage = createUsageRecorder(services.db, installationId, now);
+  const mapping = await currentMapping(services.db, installationId);
+  const hubspot = createHubspotApi({
+    clients: services.hubspot,
+    installationId,
+    gates,
+    usage,
+    limits: options.hubspot,
+    now,
+  });
+  let salesforceCalls = 0;
+  const meter: ApiCallMeter = {
+    recordCall() {
+      salesforceCalls++;
+      usage.record('salesforce', { status: 200 });
+    },
+    recordUsage(apiUsage) {
+      usage.note('salesforce', apiUsage);
+    },
+  };
+  let connection: Promise<SalesforceContext> | undefined;
+  const salesforce = () => {
+    connection ??= (async () => {
+      if (services.salesforce === undefined) {
+        throw new SyncCallError('salesforce', 'auth', {
+          errorCode: 'NOT_CONFIGURED',
+          message: 'no Salesforce connected app is configured',
+        });
+      }
+      try {
+        return { connection: await services.salesforce.forInstallation(installationId), meter };
+      } catch (error) {
+        throw new SyncCallError('salesforce', 'auth', {
+          errorCode: 'NOT_CONNECTED',
+          message: (error as Error).message,
+          cause: error,
+        });
+      }
+    })();
+    return connection;
+  };
+  const gateKey = `sf:${installationId}`;
+  return {
+    services,
+    installationId,
+    mapping: mapping.document,
+    mappingVersion: mapping.version,
+    hubspot,
+    usage,
+    gates,
+    options,
+    log: input.log,
+    now,
+    salesforce,
+    salesforceCalls: () => salesforceCalls,
+    async callSalesforce(call) {
+      const paused = await gates.pausedUntil(gateKey, now());
+      if (paused > 0) {
+        throw new SyncCallError('salesforce', 'rate_limited', {
+          errorCode: 'PAUSED',
+          message: 'Salesforce calls for this org are paused',
+          retryAfterMs: paused - now(),
+        });
+      }
+      try {
+        return await call(await salesforce());
+      } catch (error) {
+        const failure = fromSalesforceError(error);
+        if (failure.kind === 'rate_limited') {
+          await gates.pause(gateKey, now() + options.salesforcePauseMs, now());
+        }
+        throw failure;
+      }
+    },
+  };
+}
+
+export const sides: readonly SyncSide[] = ['hubspot', 'salesforce'];

@@ -1,0 +1,201 @@
+import {
+  createSalesforceConnection,
+  provisionPartnerbridgeFields,
+} from '@partnerbridge/salesforce-connector';
+import { expect } from 'vitest';
+import {
+  linkSalesforceOrg,
+  upsertHubspotInstallation,
+} from '../../../server/src/installs/installations.ts';
+import { createSyncJobs } from '../../../server/src/jobs/sync-jobs.ts';
+import type { JobModule } from '../../../server/src/queue/job.ts';
+import { defaultSyncOptions, type SyncOptions } from '../../../server/src/sync/sync-context.ts';
+import {
+  type HubspotSandbox,
+  startHubspotSandbox,
+  type WebhookSubscriptionInput,
+} from '../../sandboxes/hubspot/index.ts';
+import {
+  defaultConnectedApp,
+  type SalesforceSandbox,
+  startSalesforceSandbox,
+} from '../../sandboxes/salesforce/index.ts';
+import { findFreePort } from '../../support/free-port.ts';
+import { startTestServer, TEST_HUBSPOT_APP, type TestServer } from '../../support/server.ts';
+
+// Both CRM sandboxes, a server with the sync workers in this process, and one installation with
+// the portal installed and the org linked (tokens stored as the install flows store them).
+
+export const fastSyncOptions: SyncOptions = {
+  ...defaultSyncOptions,
+  lingerMs: 30,
+  debounceMs: 50,
+  attempts: 4,
+  backoffMs: 100,
+  lockTtlMs: 30_000,
+  salesforcePauseMs: 300,
+  hubspot: { ...defaultSyncOptions.hubspot, rateLimitPauseMs: 300, maxInlineWaitMs: 2_000 },
+};
+
+export type SyncHarness = {
+  readonly hubspot: HubspotSandbox;
+  readonly salesforce: SalesforceSandbox;
+  readonly server: TestServer;
+  readonly portalId: number;
+  readonly orgId: string;
+  readonly installationId: string;
+  /** Server env to start more processes against the same sandboxes and Redis. */
+  readonly env: Record<string, string>;
+  stop(): Promise<void>;
+};
+
+export const dealSubscriptions: WebhookSubscriptionInput[] = [
+  { subscriptionType: 'object.creation', objectType: 'deal', active: true },
+  { subscriptionType: 'object.deletion', objectType: 'deal', active: true },
+  ...['dealname', 'amount', 'dealstage', 'closedate', 'pb_partner_company_id'].map(
+    (propertyName) => ({
+      subscriptionType: 'object.propertyChange',
+      objectType: 'deal',
+      propertyName,
+      active: true,
+    }),
+  ),
+  { subscriptionType: 'object.creation', objectType: 'company', active: true },
+  ...['name', 'domain'].map((propertyName) => ({
+    subscriptionType: 'object.propertyChange' as const,
+    objectType: 'company' as const,
+    propertyName,
+    active: true,
+  })),
+];
+
+export async function startSyncHarness(
+  options: {
+    sync?: Partial<SyncOptions>;
+    jobs?: (options: SyncOptions) => readonly JobModule[];
+    worker?: boolean;
+    env?: Record<string, string>;
+  } = {},
+): Promise<SyncHarness> {
+  const syncOptions = { ...fastSyncOptions, ...options.sync };
+  const hubspot = await startHubspotSandbox({
+    app: {
+      appId: Number(TEST_HUBSPOT_APP.appId),
+      clientId: TEST_HUBSPOT_APP.clientId,
+      clientSecret: TEST_HUBSPOT_APP.clientSecret,
+    },
+    webhookRetry: { initialDelayMs: 50, maxDelayMs: 500, maxAttempts: 8 },
+  });
+  const salesforce = await startSalesforceSandbox({ demo: false });
+  const portalId = hubspot.control.createPortal({ name: 'Sync test portal' });
+  hubspot.control.installPartnerbridge(portalId);
+  const { orgId } = salesforce.control.createOrg({ name: 'Sync test org' });
+  const sfTokens = salesforce.control.issueToken({ orgId });
+  await provisionPartnerbridgeFields({
+    connection: createSalesforceConnection({
+      app: { ...defaultConnectedApp, loginUrl: salesforce.url, apiVersion: '62.0' },
+      credentials: {
+        kind: 'web_server',
+        accessToken: sfTokens.accessToken,
+        refreshToken: sfTokens.refreshToken,
+        instanceUrl: sfTokens.instanceUrl,
+      },
+    }),
+  });
+  const port = await findFreePort();
+  const publicBaseUrl = `http://127.0.0.1:${port}`;
+  const env = {
+    PORT: String(port),
+    PUBLIC_BASE_URL: publicBaseUrl,
+    HUBSPOT_API_BASE_URL: hubspot.url,
+    SALESFORCE_CLIENT_ID: defaultConnectedApp.clientId,
+    SALESFORCE_CLIENT_SECRET: defaultConnectedApp.clientSecret,
+    SALESFORCE_LOGIN_URL: salesforce.url,
+    ...options.env,
+  };
+  const server = await startTestServer({
+    env,
+    worker: options.worker ?? true,
+    jobs: (options.jobs ?? createSyncJobs)(syncOptions),
+  });
+  const db = server.services.db;
+  const installation = await upsertHubspotInstallation(db, {
+    portalId: String(portalId),
+    appId: TEST_HUBSPOT_APP.appId,
+    hubDomain: 'sync-test.example',
+    scopes: ['oauth'],
+    installedBy: 'tester',
+  });
+  const hsTokens = hubspot.control.issueToken({ portalId });
+  await server.services.tokens.save(installation.id, 'hubspot', {
+    accessToken: hsTokens.accessToken,
+    refreshToken: hsTokens.refreshToken,
+    expiresAt: new Date(hsTokens.expiresAt),
+    issuedAt: new Date(),
+    scopes: undefined,
+  });
+  await linkSalesforceOrg(db, installation.id, {
+    orgId,
+    instanceUrl: sfTokens.instanceUrl,
+    loginUrl: salesforce.url,
+    authKind: 'web_server',
+    username: undefined,
+    userId: sfTokens.userId,
+  });
+  await server.services.tokens.save(installation.id, 'salesforce', {
+    accessToken: sfTokens.accessToken,
+    refreshToken: sfTokens.refreshToken,
+    expiresAt: undefined,
+    issuedAt: new Date(),
+    scopes: undefined,
+  });
+  hubspot.control.setWebhookTarget({
+    targetUrl: `${publicBaseUrl}/hubspot/webhooks`,
+    subscriptions: dealSubscriptions.map((s) => ({ ...s })),
+  });
+  return {
+    hubspot,
+    salesforce,
+    server,
+    portalId,
+    orgId,
+    installationId: installation.id,
+    env: { ...server.config.redis, ...env, QUEUE_PREFIX: server.config.queue.prefix } as never,
+    async stop() {
+      hubspot.control.clearWebhookTarget();
+      await server.close();
+      await hubspot.stop();
+      await salesforce.stop();
+    },
+  };
+}
+
+/** Polls `check` until it passes (or fails with its last error after `timeoutMs`). */
+export async function eventually(
+  check: () => void | Promise<void>,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+export function opportunitiesOf(harness: SyncHarness) {
+  return harness.salesforce.control.listRecords(harness.orgId, 'Opportunity') as Record<
+    string,
+    unknown
+  >[];
+}
+
+export function opportunityFor(harness: SyncHarness, dealId: string): Record<string, unknown> {
+  const found = opportunitiesOf(harness).find((o) => o.PB_HubSpot_Deal_Id__c === dealId);
+  expect(found, `opportunity for deal ${dealId}`).toBeDefined();
+  return found as Record<string, unknown>;
+}
