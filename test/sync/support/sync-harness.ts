@@ -53,7 +53,7 @@ export const dealSubscriptions: WebhookSubscriptionInput[] = [
   { subscriptionType: 'object.creation', objectType: 'deal', active: true },
   { subscriptionType: 'object.deletion', objectType: 'deal', active: true },
   ...['dealname', 'amount', 'dealstage', 'closedate', 'pb_partner_company_id'].map(
-    (propertyName) => ({
+    (propertyName): WebhookSubscriptionInput => ({
       subscriptionType: 'object.propertyChange',
       objectType: 'deal',
       propertyName,
@@ -61,12 +61,14 @@ export const dealSubscriptions: WebhookSubscriptionInput[] = [
     }),
   ),
   { subscriptionType: 'object.creation', objectType: 'company', active: true },
-  ...['name', 'domain'].map((propertyName) => ({
-    subscriptionType: 'object.propertyChange' as const,
-    objectType: 'company' as const,
-    propertyName,
-    active: true,
-  })),
+  ...['name', 'domain'].map(
+    (propertyName): WebhookSubscriptionInput => ({
+      subscriptionType: 'object.propertyChange' as const,
+      objectType: 'company' as const,
+      propertyName,
+      active: true,
+    }),
+  ),
 ];
 
 export async function startSyncHarness(
