@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-          exclude: ['test/**/*.int.test.ts', '**/node_modules/**'],
+          exclude: ['test/**/*.int.test.ts', 'test/**/*.int.test.tsx', '**/node_modules/**'],
           setupFiles: ['test/support/fail-on-console.ts'],
         },
       },
@@ -19,7 +19,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/**/*.int.test.ts'],
+          include: ['test/**/*.int.test.ts', 'test/**/*.int.test.tsx'],
           exclude: ['**/node_modules/**'],
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 60_000,
