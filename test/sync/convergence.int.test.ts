@@ -1,4 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultMappingDocument } from '@partnerbridge/shared/sync';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog, deadLetters } from '../../server/src/db/schema/audit.ts';
+import { createSyncJobs } from '../../server/src/jobs/sync-jobs.ts';
+import { saveMappingVersion } from '../../server/src/sync/sync-store.ts';
 import {
   eventually,
   opportunityFor,
@@ -6,38 +11,230 @@ import {
   startSyncHarness,
 } from './support/sync-harness.ts';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe('two-way deal sync through the sandboxes', () => {
   let h: SyncHarness;
   beforeAll(async () => {
-    h = await startSyncHarness();
+    h = await startSyncHarness({
+      jobs: (options) => createSyncJobs(options, { pollEveryMs: 250 }),
+    });
+  });
+  afterEach(() => {
+    h.hubspot.control.faults.clear();
+    h.hubspot.control.clearWebhookFaults();
+    h.salesforce.control.faults.clear();
   });
   afterAll(async () => {
     await h?.stop();
   });
 
-  it('a deal created in HubSpot becomes an opportunity, and edits follow', async () => {
+  const createDeal = async (dealname: string) => {
     const deal = h.hubspot.control.userCreate(h.portalId, 'deal', {
-      dealname: 'Acme expansion',
+      dealname,
       amount: '1200.50',
       dealstage: 'qualifiedtobuy',
       closedate: '2026-12-01T00:00:00.000Z',
     });
     await eventually(() => {
-      const opportunity = opportunityFor(h, deal.id);
-      expect(opportunity).toMatchObject({
-        Name: 'Acme expansion',
-        Amount: 1200.5,
-        StageName: 'Qualification',
-        CloseDate: '2026-12-01',
-      });
-    });
-    await eventually(() => {
+      expect(opportunityFor(h, deal.id).Name).toBe(dealname);
       const record = h.hubspot.control.getRecord(h.portalId, 'deal', deal.id);
       expect(record?.properties.pb_salesforce_opportunity_id).toBe(opportunityFor(h, deal.id).Id);
+      expect(record?.properties.deal_currency_code).toBe('USD');
     });
-    h.hubspot.control.userEdit(h.portalId, 'deal', deal.id, { dealname: 'Acme expansion II' });
+    return deal.id;
+  };
+
+  /** Writes each side received (sandbox logs), for loop checks. */
+  const writeCounts = () => ({
+    salesforce: h.salesforce.control.writeLog(h.orgId).filter((entry) => entry.source === 'rest')
+      .length,
+    hubspot: Object.entries(h.hubspot.control.requests().counts)
+      .filter(([endpoint]) => /batch\/(update|create)/.test(endpoint))
+      .reduce((sum, [, n]) => sum + n, 0),
+  });
+
+  it('a deal created in HubSpot becomes an opportunity, and edits on either side follow', async () => {
+    const dealId = await createDeal('Acme expansion');
+    expect(opportunityFor(h, dealId)).toMatchObject({
+      Amount: 1200.5,
+      StageName: 'Qualification',
+      CloseDate: '2026-12-01',
+    });
+    h.hubspot.control.userEdit(h.portalId, 'deal', dealId, { dealname: 'Acme expansion II' });
+    await eventually(() => expect(opportunityFor(h, dealId).Name).toBe('Acme expansion II'));
+
+    const opportunityId = String(opportunityFor(h, dealId).Id);
+    h.salesforce.control.userUpdate(h.orgId, 'Opportunity', opportunityId, {
+      Amount: 990,
+      StageName: 'Closed Won',
+    });
     await eventually(() => {
-      expect(opportunityFor(h, deal.id).Name).toBe('Acme expansion II');
+      const record = h.hubspot.control.getRecord(h.portalId, 'deal', dealId);
+      expect(record?.properties).toMatchObject({ amount: '990', dealstage: 'closedwon' });
     });
+  });
+
+  it('our own writes never come back as changes (no loop)', async () => {
+    const dealId = await createDeal('Loop check');
+    h.hubspot.control.userEdit(h.portalId, 'deal', dealId, { amount: '5000' });
+    await eventually(() => expect(opportunityFor(h, dealId).Amount).toBe(5000));
+    await sleep(1_500);
+    const before = writeCounts();
+    await sleep(2_000);
+    expect(writeCounts()).toEqual(before);
+  });
+
+  it('an opportunity created in Salesforce becomes a deal', async () => {
+    const id = h.salesforce.control.userCreate(h.orgId, 'Opportunity', {
+      Name: 'Born in Salesforce',
+      StageName: 'Prospecting',
+      CloseDate: '2027-01-15',
+      Amount: 300,
+    });
+    await eventually(() => {
+      const deal = h.hubspot.control
+        .listRecords(h.portalId, 'deal')
+        .find((d) => d.properties.pb_salesforce_opportunity_id === id);
+      expect(deal?.properties).toMatchObject({
+        dealname: 'Born in Salesforce',
+        dealstage: 'appointmentscheduled',
+        amount: '300',
+      });
+      expect(
+        h.salesforce.control.getRecord(h.orgId, 'Opportunity', id)?.PB_HubSpot_Deal_Id__c,
+      ).toBe(deal?.id);
+    });
+  });
+
+  it('concurrent conflicting edits resolve per policy (most recent; then HubSpot wins)', async () => {
+    const dealId = await createDeal('Conflict');
+    const opportunityId = String(opportunityFor(h, dealId).Id);
+    h.hubspot.control.userEdit(h.portalId, 'deal', dealId, { dealname: 'From HubSpot' });
+    await sleep(5);
+    h.salesforce.control.userUpdate(h.orgId, 'Opportunity', opportunityId, {
+      Name: 'From Salesforce',
+    });
+    await eventually(() => {
+      expect(opportunityFor(h, dealId).Name).toBe('From Salesforce');
+      expect(h.hubspot.control.getRecord(h.portalId, 'deal', dealId)?.properties.dealname).toBe(
+        'From Salesforce',
+      );
+    });
+
+    const document = defaultMappingDocument();
+    const deal = document.objects.find((o) => o.kind === 'deal');
+    const name = deal?.fields.find((f) => f.hubspot === 'dealname');
+    if (name === undefined) throw new Error('no dealname mapping');
+    name.policy = 'hubspot_wins';
+    await saveMappingVersion(h.server.services.db, h.installationId, document, 'test', undefined);
+    h.hubspot.control.userEdit(h.portalId, 'deal', dealId, { dealname: 'HubSpot owns it' });
+    await sleep(5);
+    h.salesforce.control.userUpdate(h.orgId, 'Opportunity', opportunityId, {
+      Name: 'Salesforce tries',
+    });
+    await eventually(() => {
+      expect(opportunityFor(h, dealId).Name).toBe('HubSpot owns it');
+      expect(h.hubspot.control.getRecord(h.portalId, 'deal', dealId)?.properties.dealname).toBe(
+        'HubSpot owns it',
+      );
+    });
+    await eventually(async () => {
+      const decisions = await h.server.services.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.installationId, h.installationId), eq(auditLog.hubspotId, dealId)));
+      expect(JSON.stringify(decisions.map((d) => d.decision))).toContain('hubspot_wins');
+    });
+    await saveMappingVersion(
+      h.server.services.db,
+      h.installationId,
+      defaultMappingDocument(),
+      'test',
+      undefined,
+    );
+  });
+
+  it('duplicated and out-of-order webhooks converge without duplicate writes', async () => {
+    const dealId = await createDeal('Noisy');
+    h.hubspot.control.setWebhookFaults({ duplicateRate: 1, reorder: true });
+    const before = writeCounts().salesforce;
+    for (const amount of ['101', '102', '103']) {
+      h.hubspot.control.userEdit(h.portalId, 'deal', dealId, { amount });
+    }
+    await eventually(() => expect(opportunityFor(h, dealId).Amount).toBe(103));
+    await sleep(1_500);
+    // At most one write per edit, never one per delivery.
+    expect(writeCounts().salesforce - before).toBeLessThanOrEqual(3);
+    expect(opportunityFor(h, dealId).Amount).toBe(103);
+  });
+
+  it('a storm of 429s and a burst of 5xx delay the work but lose nothing', async () => {
+    const dealId = await createDeal('Stormy');
+    h.hubspot.control.faults.set({ rates: { rateLimitRate: 0.5 } });
+    h.salesforce.control.faults.set({
+      script: [
+        {
+          match: { method: 'PATCH', path: 'composite/sobjects' },
+          action: { kind: 'server-error' },
+          times: 4,
+        },
+      ],
+    });
+    for (const name of ['Stormy 1', 'Stormy 2']) {
+      h.hubspot.control.userEdit(h.portalId, 'deal', dealId, { dealname: name });
+      await sleep(20);
+    }
+    await eventually(() => expect(opportunityFor(h, dealId).Name).toBe('Stormy 2'), 30_000);
+    expect(h.hubspot.control.faults.injected()).toBeDefined();
+    const letters = await h.server.services.db
+      .select()
+      .from(deadLetters)
+      .where(and(eq(deadLetters.installationId, h.installationId), eq(deadLetters.status, 'open')));
+    expect(letters.filter((l) => l.errorType === 'transient_exhausted')).toEqual([]);
+  });
+
+  it('a permanent failure is a dead letter with the provider message; replay after the fix syncs it', async () => {
+    const dealId = await createDeal('Validated');
+    h.salesforce.control.addValidationRule({
+      orgId: h.orgId,
+      sobject: 'Opportunity',
+      name: 'no_blocked',
+      errorMessage: 'Blocked names are not allowed',
+      when: { field: 'Name', equals: 'Blocked' },
+    });
+    h.hubspot.control.userEdit(h.portalId, 'deal', dealId, { dealname: 'Blocked' });
+    await eventually(async () => {
+      const letters = await h.server.services.db
+        .select()
+        .from(deadLetters)
+        .where(
+          and(eq(deadLetters.installationId, h.installationId), eq(deadLetters.status, 'open')),
+        );
+      const letter = letters.find((l) => JSON.stringify(l.payload).includes(dealId));
+      expect(letter?.errorType).toBe('validation');
+      expect(letter?.reason).toContain('Blocked names are not allowed');
+    });
+    h.salesforce.control.removeValidationRule({ orgId: h.orgId, name: 'no_blocked' });
+    h.hubspot.control.userEdit(h.portalId, 'deal', dealId, { dealname: 'Unblocked' });
+    await eventually(() => expect(opportunityFor(h, dealId).Name).toBe('Unblocked'));
+  });
+
+  it('a deal deleted in HubSpot tombstones its link and is not re-created', async () => {
+    const dealId = await createDeal('Short lived');
+    h.hubspot.control.userArchive(h.portalId, 'deal', dealId);
+    await eventually(async () => {
+      const rows = await h.server.services.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.hubspotId, dealId), eq(auditLog.action, 'sync.deleted')));
+      expect(rows).toHaveLength(1);
+    });
+    await sleep(800);
+    expect(
+      h.hubspot.control
+        .listRecords(h.portalId, 'deal')
+        .some((d) => d.properties.dealname === 'Short lived'),
+    ).toBe(false);
   });
 });

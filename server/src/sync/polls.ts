@@ -1,0 +1,269 @@
+import {
+  accountObject,
+  initialReadCheckpoint,
+  opportunityObject,
+  type ReadCheckpoint,
+  readChanges,
+  readCheckpointSchema,
+} from '@partnerbridge/salesforce-connector';
+import {
+  type MappedObjectKind,
+  normalizeValue,
+  objectMappingOf,
+  type SyncSide,
+} from '@partnerbridge/shared/sync';
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { syncCheckpoints } from '../db/schema/sync.ts';
+import type { SyncObjectKind } from '../db/vocabulary.ts';
+import { searchPage } from './hubspot/hubspot-objects.ts';
+import { enqueueNotifications, type Notification } from './intake.ts';
+import type { RecordFamily } from './record-sync.ts';
+import type { SyncContext } from './sync-context.ts';
+import { findLinks, loadShadows } from './sync-store.ts';
+
+// Incremental polls: the truth behind webhooks. Salesforce by SystemModstamp (queryAll, overlap
+// window, checkpoint stored after every page), HubSpot by hs_lastmodifieddate through search
+// (windowed by hs_object_id to get past the 10,000-result cap). A changed record becomes a record
+// job unless the sync already read that state or its mapped values equal what we wrote (our own
+// echo). The first poll of an installation (no checkpoint) is the initial import.
+
+const hubspotCursorSchema = z.strictObject({
+  /** hs_lastmodifieddate lower bound (epoch ms) of the current scan. */
+  since: z.number(),
+  /** Highest hs_object_id seen in the current scan (the 10,000-cap window). */
+  afterId: z.string(),
+  /** Highest hs_lastmodifieddate seen in the current scan: the next scan starts there. */
+  maxSeen: z.number(),
+});
+type HubspotCursor = z.infer<typeof hubspotCursorSchema>;
+
+const checkpointKind: Record<RecordFamily, SyncObjectKind> = { deal: 'deal', company: 'partner' };
+
+async function loadCheckpoint(
+  ctx: SyncContext,
+  system: SyncSide,
+  family: RecordFamily,
+): Promise<unknown> {
+  const [row] = await ctx.services.db
+    .select({ cursor: syncCheckpoints.cursor })
+    .from(syncCheckpoints)
+    .where(
+      and(
+        eq(syncCheckpoints.installationId, ctx.installationId),
+        eq(syncCheckpoints.system, system),
+        eq(syncCheckpoints.objectKind, checkpointKind[family]),
+      ),
+    );
+  return row?.cursor;
+}
+
+async function saveCheckpoint(
+  ctx: SyncContext,
+  system: SyncSide,
+  family: RecordFamily,
+  cursor: unknown,
+  stage: 'idle' | 'running' | 'failed',
+  lastError: string | null = null,
+): Promise<void> {
+  const values = { cursor, stage, lastError, updatedAt: new Date(ctx.now()) };
+  await ctx.services.db
+    .insert(syncCheckpoints)
+    .values({
+      installationId: ctx.installationId,
+      system,
+      objectKind: checkpointKind[family],
+      ...values,
+    })
+    .onConflictDoUpdate({
+      target: [syncCheckpoints.installationId, syncCheckpoints.system, syncCheckpoints.objectKind],
+      set: values,
+    });
+}
+
+type Candidate = { id: string; modifiedMs: number; values: Readonly<Record<string, unknown>> };
+
+/**
+ * The candidates worth a record job: newer than what the sync read, and not our own echo
+ * (every mapped value equal to the shadow of what we wrote).
+ */
+async function worthSyncing(
+  ctx: SyncContext,
+  side: SyncSide,
+  family: RecordFamily,
+  candidates: readonly Candidate[],
+): Promise<Candidate[]> {
+  if (candidates.length === 0) return [];
+  const kinds: MappedObjectKind[] = family === 'deal' ? ['deal'] : ['partner', 'customer'];
+  const links = await findLinks(ctx.services.db, ctx.installationId, kinds, {
+    hubspot: side === 'hubspot' ? candidates.map((c) => c.id) : [],
+    salesforce: side === 'salesforce' ? candidates.map((c) => c.id) : [],
+  });
+  const out: Candidate[] = [];
+  const shadowsByKind = new Map<MappedObjectKind, Map<string, Record<string, string | null>>>();
+  for (const kind of kinds) {
+    shadowsByKind.set(
+      kind,
+      await loadShadows(
+        ctx.services.db,
+        ctx.installationId,
+        kind,
+        candidates.map((c) => ({ system: side, recordId: c.id })),
+      ),
+    );
+  }
+  for (const candidate of candidates) {
+    const link = links.find(
+      (l) => (side === 'hubspot' ? l.hubspotId : l.salesforceId) === candidate.id,
+    );
+    const seen = side === 'hubspot' ? link?.hubspotModifiedAt : link?.salesforceModifiedAt;
+    if (link?.deletedAt !== null && link?.deletedAt !== undefined) continue;
+    if (seen !== null && seen !== undefined && candidate.modifiedMs <= seen.getTime()) continue;
+    const kind = (link?.objectKind ??
+      (family === 'deal' ? 'deal' : 'customer')) as MappedObjectKind;
+    const mapping = objectMappingOf(ctx.mapping, kind);
+    const shadows = shadowsByKind.get(kind)?.get(`${side}:${candidate.id}`);
+    if (
+      link !== undefined &&
+      link.status === 'linked' &&
+      mapping !== undefined &&
+      shadows !== undefined
+    ) {
+      const echo = mapping.fields.every((field) => {
+        if (field.transform.kind === 'reference') return true;
+        const normalized = normalizeValue(field.transform, side, candidate.values[field[side]]);
+        return (
+          normalized.ok &&
+          Object.hasOwn(shadows, field[side]) &&
+          shadows[field[side]] === normalized.value
+        );
+      });
+      if (echo) continue;
+    }
+    out.push(candidate);
+  }
+  return out;
+}
+
+async function notify(
+  ctx: SyncContext,
+  side: SyncSide,
+  family: RecordFamily,
+  candidates: readonly Candidate[],
+) {
+  const worth = await worthSyncing(ctx, side, family, candidates);
+  const notifications: Notification[] = worth.map((c) => ({
+    installationId: ctx.installationId,
+    family,
+    side,
+    id: c.id,
+    occurredAt: c.modifiedMs,
+  }));
+  await enqueueNotifications(
+    ctx.services.db,
+    ctx.services.queues,
+    notifications,
+    ctx.options.debounceMs,
+  );
+  return worth.length;
+}
+
+/** One Salesforce poll of an object; returns the records queued. */
+export async function pollSalesforce(
+  ctx: SyncContext,
+  family: RecordFamily,
+  maxPages = 20,
+): Promise<number> {
+  const stored = readCheckpointSchema.safeParse(await loadCheckpoint(ctx, 'salesforce', family));
+  let checkpoint: ReadCheckpoint = stored.success ? stored.data : initialReadCheckpoint;
+  let queued = 0;
+  const object = family === 'deal' ? opportunityObject : accountObject;
+  await ctx.callSalesforce((sf) =>
+    readChanges({
+      ...sf,
+      object: object as never,
+      checkpoint,
+      overlapMs: ctx.options.pollOverlapMs,
+      maxPages,
+      onPage: async (page) => {
+        queued += await notify(
+          ctx,
+          'salesforce',
+          family,
+          page.changes.map((c) => ({
+            id: c.id,
+            modifiedMs: Date.parse(c.modstamp),
+            values: c.record as Record<string, unknown>,
+          })),
+        );
+        checkpoint = page.checkpoint;
+        await saveCheckpoint(ctx, 'salesforce', family, checkpoint, 'running');
+      },
+    }),
+  );
+  await saveCheckpoint(ctx, 'salesforce', family, checkpoint, 'idle');
+  return queued;
+}
+
+const SEARCH_PAGE = 200;
+// HubSpot refuses paging past 10,000 results: restart the window above the last id before that.
+const WINDOW_LIMIT = 9_800;
+
+/** One HubSpot poll of an object type by search; returns the records queued. */
+export async function pollHubspot(
+  ctx: SyncContext,
+  family: RecordFamily,
+  maxPages = 50,
+): Promise<number> {
+  const stored = hubspotCursorSchema.safeParse(await loadCheckpoint(ctx, 'hubspot', family));
+  let cursor: HubspotCursor = stored.success ? stored.data : { since: 0, afterId: '0', maxSeen: 0 };
+  const type = family === 'deal' ? 'deals' : 'companies';
+  const kinds: MappedObjectKind[] = family === 'deal' ? ['deal'] : ['partner', 'customer'];
+  const properties = [
+    'hs_lastmodifieddate',
+    ...new Set(
+      kinds.flatMap((k) => objectMappingOf(ctx.mapping, k)?.fields.map((f) => f.hubspot) ?? []),
+    ),
+  ];
+  let queued = 0;
+  let after: string | undefined;
+  for (let pages = 0; pages < maxPages; pages++) {
+    const page = await searchPage(ctx.hubspot, type, {
+      filters: [
+        { propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(cursor.since) },
+        { propertyName: 'hs_object_id', operator: 'GT', value: cursor.afterId },
+      ],
+      sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
+      properties,
+      limit: SEARCH_PAGE,
+      ...(after === undefined ? {} : { after }),
+    });
+    const candidates = page.results.map((r) => ({
+      id: String(r.id),
+      modifiedMs: Date.parse(r.properties.hs_lastmodifieddate ?? '') || 0,
+      values: r.properties,
+    }));
+    queued += await notify(ctx, 'hubspot', family, candidates);
+    const lastId = page.results.at(-1)?.id;
+    const maxSeen = Math.max(cursor.maxSeen, ...candidates.map((c) => c.modifiedMs));
+    if (page.after === undefined) {
+      // Scan complete: the next one starts from the newest change seen, minus the overlap.
+      cursor = {
+        since: Math.max(0, (maxSeen || cursor.since) - ctx.options.pollOverlapMs),
+        afterId: '0',
+        maxSeen: 0,
+      };
+      await saveCheckpoint(ctx, 'hubspot', family, cursor, 'idle');
+      return queued;
+    }
+    if (Number(page.after) >= WINDOW_LIMIT && lastId !== undefined) {
+      cursor = { ...cursor, afterId: String(lastId), maxSeen };
+      after = undefined;
+    } else {
+      cursor = { ...cursor, maxSeen };
+      after = page.after;
+    }
+    await saveCheckpoint(ctx, 'hubspot', family, cursor, 'running');
+  }
+  return queued;
+}
