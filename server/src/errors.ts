@@ -10,6 +10,8 @@ export const errorStatuses = {
   forbidden: 403,
   not_installed: 403,
   not_found: 404,
+  /** A card asked about a CRM record the sync has not brought into Partnerbridge yet. */
+  deal_not_synced: 404,
   conflict: 409,
   idempotency_conflict: 409,
   payload_too_large: 413,

@@ -54,6 +54,7 @@ export async function completeHubspotInstall(
     hubDomain: info.hubDomain,
     scopes: info.scopes,
     installedBy: info.user ?? info.userId,
+    installerUserId: info.userId,
   });
   await services.tokens.save(installation.id, 'hubspot', tokens);
   services.log.info(

@@ -1,4 +1,5 @@
 import { and, eq, ne } from 'drizzle-orm';
+import { ensureProgram } from '../cards/program-store.ts';
 import type { Executor } from '../db/database.ts';
 import { installations } from '../db/schema/installations.ts';
 import type { SalesforceAuthKind } from '../db/vocabulary.ts';
@@ -41,9 +42,14 @@ export type HubspotInstall = {
   readonly hubDomain: string | undefined;
   readonly scopes: readonly string[];
   readonly installedBy: string | undefined;
+  /** HubSpot user id of the installer (token info): Partnerbridge's first admin. */
+  readonly installerUserId?: string | undefined;
 };
 
-/** Creates the portal's installation, or reactivates and refreshes it on reinstall. */
+/**
+ * Creates the portal's installation, or reactivates and refreshes it on reinstall. A new
+ * installation starts with the default program (version 1) and its commission rules.
+ */
 export async function upsertHubspotInstallation(
   db: Executor,
   install: HubspotInstall,
@@ -54,6 +60,9 @@ export async function upsertHubspotInstallation(
     hubspotHubDomain: install.hubDomain ?? null,
     hubspotScopes: [...install.scopes],
     hubspotInstalledBy: install.installedBy ?? null,
+    ...(install.installerUserId === undefined
+      ? {}
+      : { hubspotInstallerUserId: install.installerUserId }),
     status: 'active' as const,
     uninstalledAt: null,
     updatedAt: new Date(),
@@ -64,6 +73,7 @@ export async function upsertHubspotInstallation(
     .onConflictDoUpdate({ target: installations.hubspotPortalId, set: values })
     .returning();
   if (row === undefined) throw new Error('installation upsert returned no row');
+  await ensureProgram(db, row.id);
   return row;
 }
 

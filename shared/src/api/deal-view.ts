@@ -162,7 +162,8 @@ export type DealLedgerView = z.infer<typeof dealLedgerViewSchema>;
 /**
  * Where a partner's commission on this deal stands:
  * - `preview`: the deal is open; this is what the partner would earn if it closed as it is;
- * - `not_accrued`: won, but the ledger has not recorded it yet (a recomputation is queued);
+ * - `not_accrued`: won, but the ledger holds nothing for this partner: nothing is owed (see
+ *   `kind`), or the recomputation that records it is still queued;
  * - `pending` / `payable` / `paid`: from the ledger (holding period, then payable, then exported);
  * - `lost`: the deal is lost; nothing is earned (earlier accruals appear reversed in `ledger`).
  */

@@ -20,6 +20,7 @@ import {
 import {
   apiDateSchema,
   apiInstantSchema,
+  idempotencyKeySchema,
   localIdSchema,
   moneyViewSchema,
   partnerRefSchema,
@@ -86,6 +87,8 @@ export const putProgramBodySchema = z
     /** Today or later; default today. */
     effectiveFrom: apiDateSchema.optional(),
     note: z.string().max(1000).optional(),
+    /** Optional: a retried save with the same key replays the first answer. */
+    idempotencyKey: idempotencyKeySchema.optional(),
   })
   .meta({ id: 'PutProgramBody' });
 export type PutProgramBody = z.input<typeof putProgramBodySchema>;
@@ -116,9 +119,20 @@ export const ruleIdParamSchema = z
 
 /** POST /api/v1/settings/rules: a new rule (version 1); `ruleId` defaults to a slug of the name. */
 export const createRuleBodySchema = z
-  .strictObject({ ...ruleDraftFields, ruleId: ruleIdParamSchema.optional() })
+  .strictObject({
+    ...ruleDraftFields,
+    ruleId: ruleIdParamSchema.optional(),
+    /** Optional: a retried save with the same key replays the first answer. */
+    idempotencyKey: idempotencyKeySchema.optional(),
+  })
   .meta({ id: 'CreateRuleBody' });
 export type CreateRuleBody = z.input<typeof createRuleBodySchema>;
+
+/** POST /api/v1/settings/rules/:ruleId/versions: the next version (effective today or later). */
+export const ruleVersionBodySchema = z
+  .strictObject({ ...ruleDraftFields, idempotencyKey: idempotencyKeySchema.optional() })
+  .meta({ id: 'RuleVersionBody' });
+export type RuleVersionBody = z.input<typeof ruleVersionBodySchema>;
 
 /** POST /api/v1/settings/rules/:ruleId/retire */
 export const retireRuleBodySchema = z
@@ -126,6 +140,7 @@ export const retireRuleBodySchema = z
     /** First day the rule no longer pays (deals closing from this day on); today or later. */
     effectiveTo: apiDateSchema,
     note: z.string().max(1000).optional(),
+    idempotencyKey: idempotencyKeySchema.optional(),
   })
   .meta({ id: 'RetireRuleBody' });
 export type RetireRuleBody = z.input<typeof retireRuleBodySchema>;
@@ -203,7 +218,10 @@ export const whatIfBodySchema = z
      * Proposed rule versions: a `ruleId` of an existing rule adds a version to it, otherwise a
      * new rule. Date `effectiveFrom` back to see the effect on deals that already closed.
      */
-    rules: z.array(createRuleBodySchema).max(100).optional(),
+    rules: z
+      .array(z.strictObject({ ...ruleDraftFields, ruleId: ruleIdParamSchema.optional() }))
+      .max(100)
+      .optional(),
     retire: z
       .array(z.strictObject({ ruleId: ruleIdParamSchema, effectiveTo: apiDateSchema }))
       .max(100)
