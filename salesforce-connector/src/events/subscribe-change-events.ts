@@ -22,10 +22,16 @@ import { channelFor, normalizeChangeEvent, type SalesforceChangeEvent } from './
 /** A replay position: a stored replayId, -1 (new events only) or -2 (all retained events). */
 export type ReplayPosition = number;
 
+/**
+ * Events of `object` may have been missed: run a reconciliation poll (readChanges) for it.
+ * `expired`: the stored replay id was older than the retention; `session_lost`: the stream was
+ * re-established after a session loss without a processed replay id to resume from.
+ */
 export type ReplayReset = {
   readonly object: SyncedObjectName;
+  readonly reason: 'expired' | 'session_lost';
   readonly requested: ReplayPosition;
-  readonly replayFrom: -1 | -2;
+  readonly replayFrom: ReplayPosition;
 };
 
 export type ChangeEventSubscription = {
@@ -180,6 +186,7 @@ export async function subscribeChangeEvents(
   /** One client for every channel, each with its Replay extension at the right position. */
   const connect = async (
     positions: Map<SyncedObjectName, ReplayPosition>,
+    allowReset = true,
   ): Promise<'ok' | 'auth' | { unavailable: string }> => {
     let authLost!: () => void;
     const authLostPromise = new Promise<void>((resolve) => {
@@ -199,27 +206,45 @@ export async function subscribeChangeEvents(
     client = created;
     const listener = (object: SyncedObjectName) => (message: unknown) =>
       deliver(object, channelFor(object), message);
-    for (const [object, replay] of replays) {
-      const channel = channelFor(object);
-      let outcome = await withTimeout(
-        created.subscribe(channel, listener(object)),
-        authLostPromise,
+    // Every channel at once: faye answers a subscribe sent while a long poll is held only after
+    // its own retry timer (seconds), so sequential subscriptions would stall.
+    const subscribeAll = (objects: readonly SyncedObjectName[]) =>
+      Promise.all(
+        objects.map(async (object) => ({
+          object,
+          outcome: await withTimeout(
+            created.subscribe(channelFor(object), listener(object)),
+            authLostPromise,
+          ),
+        })),
       );
-      if (outcome.kind === 'failed' && expiredReplay.test(describeFailure(outcome.failure))) {
-        const stale = positions.get(object) ?? -1;
-        replay.setReplay(String(fallback));
-        options.onReplayReset?.({ object, requested: stale, replayFrom: fallback });
-        outcome = await withTimeout(created.subscribe(channel, listener(object)), authLostPromise);
+    const outcomes = await subscribeAll([...replays.keys()]);
+    const expired = outcomes.filter(
+      ({ outcome }) =>
+        outcome.kind === 'failed' && expiredReplay.test(describeFailure(outcome.failure)),
+    );
+    if (expired.length > 0 && allowReset) {
+      // A fresh client from the fallback position (re-subscribing on this one would stall).
+      created.disconnect();
+      const next = new Map(positions);
+      for (const { object } of expired) {
+        next.set(object, fallback);
+        options.onReplayReset?.({
+          object,
+          reason: 'expired',
+          requested: positions.get(object) ?? -1,
+          replayFrom: fallback,
+        });
       }
-      if (outcome.kind === 'auth') return 'auth';
-      if (outcome.kind === 'timeout') {
-        return { unavailable: `no answer from the streaming endpoint within ${timeoutMs} ms` };
-      }
-      if (outcome.kind === 'failed') {
-        if (!unavailable.includes(object)) unavailable.push(object);
-        continue;
-      }
-      active.add(object);
+      return connect(next, false);
+    }
+    if (outcomes.some(({ outcome }) => outcome.kind === 'auth')) return 'auth';
+    if (outcomes.some(({ outcome }) => outcome.kind === 'timeout')) {
+      return { unavailable: `no answer from the streaming endpoint within ${timeoutMs} ms` };
+    }
+    for (const { object, outcome } of outcomes) {
+      if (outcome.kind === 'ok') active.add(object);
+      else if (!unavailable.includes(object)) unavailable.push(object);
     }
     return 'ok';
   };
@@ -279,8 +304,21 @@ export async function subscribeChangeEvents(
     void (async () => {
       client?.disconnect();
       const error = await refreshSession();
-      const outcome =
-        error === undefined && !stopped ? await connect(positionsNow([...active])) : 'auth';
+      const positions = positionsNow([...active]);
+      const outcome = error === undefined && !stopped ? await connect(positions) : 'auth';
+      if (outcome === 'ok') {
+        // Without a processed replay id, "new events only" skips what happened during the outage.
+        for (const [object, position] of positions) {
+          if (position === -1) {
+            options.onReplayReset?.({
+              object,
+              reason: 'session_lost',
+              requested: -1,
+              replayFrom: -1,
+            });
+          }
+        }
+      }
       recovering = false;
       if (stopped) return;
       if (outcome !== 'ok') {
