@@ -49,11 +49,13 @@ export function createSyncRecordJob(
     installationOf: (data) => data.installationId,
     async process(data, { services, log, job }) {
       const batcher = batcherFor(services, options, log);
-      const outcome = await batcher.submit(data.installationId, {
-        family: data.kind,
-        side: data.side,
-        id: data.id,
-      });
+      // Back-fills and sweeps are queued at a low priority: they yield to the budget first.
+      const critical = (job.opts.priority ?? 0) < 100;
+      const outcome = await batcher.submit(
+        data.installationId,
+        { family: data.kind, side: data.side, id: data.id },
+        critical,
+      );
       switch (outcome.status) {
         case 'done':
           return { status: 'done' };

@@ -1,4 +1,5 @@
 import type { Services } from '../services.ts';
+import { budgetState } from './api-usage.ts';
 import { type RecordOutcome, type RecordRef, syncRecordBatch } from './record-sync.ts';
 import { createGates, type Gates } from './redis-gates.ts';
 import { createSyncContext, type SyncOptions } from './sync-context.ts';
@@ -10,6 +11,8 @@ import { createSyncContext, type SyncOptions } from './sync-context.ts';
 
 type Waiting = {
   ref: RecordRef;
+  /** Live changes are critical; back-fills and sweeps are not (they pause first). */
+  critical: boolean;
   resolve: (outcome: RecordOutcome) => void;
   reject: (error: unknown) => void;
 };
@@ -17,7 +20,7 @@ type Waiting = {
 type Lane = { waiting: Waiting[]; timer: NodeJS.Timeout | undefined; running: boolean };
 
 export type Batcher = {
-  submit(installationId: string, ref: RecordRef): Promise<RecordOutcome>;
+  submit(installationId: string, ref: RecordRef, critical?: boolean): Promise<RecordOutcome>;
   readonly gates: Gates;
 };
 
@@ -47,9 +50,30 @@ export function batcherFor(
   const run = async (laneKey: string, lane: Lane) => {
     if (lane.running || lane.waiting.length === 0) return;
     lane.running = true;
-    const taken = lane.waiting.splice(0, options.maxBatch);
+    let taken = lane.waiting.splice(0, options.maxBatch);
     const [installationId, family] = laneKey.split('|') as [string, RecordRef['family']];
     try {
+      // The admin's daily caps: at the reserve line only live changes go on, at the cap nothing.
+      const now = services.clock.now();
+      const budgets = await Promise.all([
+        budgetState(services.db, installationId, 'hubspot', now),
+        budgetState(services.db, installationId, 'salesforce', now),
+      ]);
+      const paused = budgets.find((b) => b.state === 'paused');
+      const reserve = budgets.find((b) => b.state === 'non_critical_paused');
+      const held = taken.filter(
+        (w) => paused !== undefined || (reserve !== undefined && !w.critical),
+      );
+      for (const waiting of held) {
+        const budget = paused ?? reserve;
+        waiting.resolve({
+          status: 'delayed',
+          untilMs: Math.min(budget?.resumesAt ?? now + 60_000, now + 15 * 60_000),
+          reason: `daily ${budget?.provider} API budget reached (${budget?.used}/${budget?.dailyLimit})`,
+        });
+      }
+      taken = taken.filter((w) => !held.includes(w));
+      if (taken.length === 0) return;
       const ctx = await createSyncContext({ services, installationId, gates, options, log });
       const outcomes = await syncRecordBatch(
         ctx,
@@ -80,7 +104,7 @@ export function batcherFor(
 
   const batcher: Batcher = {
     gates,
-    submit(installationId, ref) {
+    submit(installationId, ref, critical = true) {
       const laneKey = `${installationId}|${ref.family}`;
       let lane = lanes.get(laneKey);
       if (lane === undefined) {
@@ -89,7 +113,7 @@ export function batcherFor(
       }
       const current = lane;
       return new Promise<RecordOutcome>((resolve, reject) => {
-        current.waiting.push({ ref, resolve, reject });
+        current.waiting.push({ ref, critical, resolve, reject });
         if (current.waiting.length >= options.maxBatch && !current.running) {
           if (current.timer !== undefined) clearTimeout(current.timer);
           current.timer = undefined;
