@@ -7,6 +7,8 @@ import { type LocalRedis, startLocalRedis } from '../../server/src/infra/local-r
 import { findActiveInstallationByPortal } from '../../server/src/installs/installations.ts';
 import { createLogger } from '../../server/src/logger.ts';
 import { type Runtime, startRuntime } from '../../server/src/main.ts';
+import { startInitialImport } from '../../server/src/sync/import.ts';
+import { sandboxWebhookSubscriptions } from '../../server/src/sync/webhook-subscriptions.ts';
 import { type HubspotSandbox, startHubspotSandbox } from '../../test/sandboxes/hubspot/index.ts';
 import {
   type SalesforceSandbox,
@@ -178,6 +180,16 @@ export async function startSandboxMode(options: {
     if (installation?.salesforceOrgId !== orgId) {
       throw new Error('the demo org was not linked to the demo portal');
     }
+    // Webhooks to our intake, and the first poll of both CRMs: the initial import (identity
+    // matching, creation of the missing side) runs in the background through the sync workers.
+    hubspot.control.setWebhookTarget({
+      targetUrl: `${apiUrl}/hubspot/webhooks`,
+      subscriptions: sandboxWebhookSubscriptions,
+    });
+    await startInitialImport(runtime.services, installation.id);
+    options.onProgress(
+      'initial import queued (progress: GET /admin/api/installations/<id>/sync/health)',
+    );
 
     return {
       summary: {
