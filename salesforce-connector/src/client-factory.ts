@@ -1,5 +1,9 @@
 import { Connection } from 'jsforce';
-import { CALL_OPTIONS_CLIENT, type SalesforceAppConfig } from './auth/app-config.ts';
+import {
+  CALL_OPTIONS_CLIENT,
+  type SalesforceAppConfig,
+  salesforceAppConfigSchema,
+} from './auth/app-config.ts';
 import { requestJwtBearerToken } from './auth/jwt-bearer.ts';
 import type { SalesforceTokens } from './auth/token-response.ts';
 import { refreshSalesforceToken } from './auth/web-server-flow.ts';
@@ -43,6 +47,15 @@ export type SalesforceConnectionOptions = {
   }) => void;
 };
 
+// jsforce replaces a failed refresh with a plain "Unable to refresh session" Error; the original
+// (a token endpoint outage is not a revoked grant) is kept here for the error classifier.
+const refreshFailures = new WeakMap<Connection, unknown>();
+
+/** Why the last session refresh of `connection` failed, if it did. */
+export function lastRefreshFailure(connection: Connection): unknown {
+  return refreshFailures.get(connection);
+}
+
 /**
  * A jsforce Connection pinned to our API version that marks every call with
  * `Sforce-Call-Options: client=partnerbridge` (echo suppression) and, on a 401, refreshes once
@@ -50,7 +63,8 @@ export type SalesforceConnectionOptions = {
  */
 export function createSalesforceConnection(options: SalesforceConnectionOptions): Connection {
   const now = options.now ?? Date.now;
-  const { app, credentials } = options;
+  const { credentials } = options;
+  const app = salesforceAppConfigSchema.parse(options.app);
   let refreshToken = credentials.kind === 'web_server' ? credentials.refreshToken : undefined;
 
   const defaultRefresh = async (): Promise<SalesforceTokens> => {
@@ -78,11 +92,13 @@ export function createSalesforceConnection(options: SalesforceConnectionOptions)
           if (tokens.refreshToken !== undefined) refreshToken = tokens.refreshToken;
           await options.onTokens?.(tokens);
           conn._establish({ instanceUrl: tokens.instanceUrl, accessToken: tokens.accessToken });
+          refreshFailures.delete(conn);
           callback(undefined, tokens.accessToken);
         })
-        .catch((error: unknown) =>
-          callback(error instanceof Error ? error : new Error(String(error))),
-        );
+        .catch((error: unknown) => {
+          refreshFailures.set(conn, error);
+          callback(error instanceof Error ? error : new Error(String(error)));
+        });
     },
   });
   if (options.onResponse !== undefined) observeResponses(connection, options.onResponse);

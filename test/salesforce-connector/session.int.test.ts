@@ -155,6 +155,34 @@ describe('an expired session', () => {
   });
 });
 
+describe('a token endpoint outage', () => {
+  it('is retry_later, not a dead grant', async () => {
+    const own = connectTo(sandbox, orgId);
+    sandbox.control.expireSessions({ orgId });
+    sandbox.control.faults.set({
+      script: [
+        { match: { path: '^/services/oauth2/token$' }, action: { kind: 'server-error' }, times: 1 },
+      ],
+    });
+    const results = await upsertByExternalId({
+      connection: own.connection,
+      object: opportunityObject,
+      records: deals(2, 'Outage'),
+    });
+    sandbox.control.faults.clear();
+    expect(summarizeWriteResults(results).failed).toEqual({ retry_later: 2 });
+    const failed = results[0];
+    expect(!failed?.ok && failed?.error.errorCode).toBe('REFRESH_FAILED');
+    // The next attempt refreshes and succeeds.
+    const retried = await upsertByExternalId({
+      connection: own.connection,
+      object: opportunityObject,
+      records: deals(2, 'Outage'),
+    });
+    expect(summarizeWriteResults(retried).ok).toBe(2);
+  });
+});
+
 describe('budgets', () => {
   it('reports usage after each call and the org limits', async () => {
     const meter = createApiCallCounter();

@@ -1,5 +1,6 @@
 import type { Connection } from 'jsforce';
-import { classifySalesforceError } from '../errors.ts';
+import { lastRefreshFailure } from '../client-factory.ts';
+import { classifySalesforceError, SalesforceError } from '../errors.ts';
 
 // Every HTTP request the connector sends to Salesforce goes through `callSalesforce`, which counts
 // it, reads the org's API usage afterwards and turns failures into SalesforceErrors. jsforce's own
@@ -72,6 +73,23 @@ export function apiUsageOf(connection: Connection): ApiUsage | undefined {
   return usage === undefined ? undefined : { used: usage.used, limit: usage.limit };
 }
 
+/**
+ * classifySalesforceError, except that a failed session refresh caused by a transient problem
+ * (token endpoint down) is retry_later rather than auth_expired.
+ */
+export function classifyWithRefreshCause(connection: Connection, thrown: unknown): SalesforceError {
+  const error = classifySalesforceError(thrown);
+  if (error.errorCode !== 'REFRESH_FAILED') return error;
+  const cause = lastRefreshFailure(connection);
+  if (cause === undefined || classifySalesforceError(cause).code !== 'retry_later') return error;
+  return new SalesforceError('retry_later', {
+    errorCode: 'REFRESH_FAILED',
+    message: error.message,
+    reason: 'The Salesforce session could not be refreshed just now; try again later',
+    cause: thrown,
+  });
+}
+
 /** Counts one call, runs it, reports usage, and classifies any failure. */
 export async function callSalesforce<T>(
   context: SalesforceContext,
@@ -82,7 +100,7 @@ export async function callSalesforce<T>(
   try {
     return await send();
   } catch (error) {
-    throw classifySalesforceError(error);
+    throw classifyWithRefreshCause(context.connection, error);
   } finally {
     const usage = apiUsageOf(context.connection);
     if (usage !== undefined) context.meter?.recordUsage?.(usage);

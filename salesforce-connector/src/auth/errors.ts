@@ -25,7 +25,8 @@ export class SalesforceAuthError extends Error {
 // or ERROR_HTTP_<status> for unreadable bodies.
 export function toSalesforceAuthError(error: unknown, action: string): SalesforceAuthError {
   if (error instanceof SalesforceAuthError) return error;
-  const name = error instanceof Error ? error.name : '';
+  // jsforce names the Error after the body's `error` field, which a 5xx body may lack.
+  const name = error instanceof Error && typeof error.name === 'string' ? error.name : '';
   const message = error instanceof Error ? error.message : String(error);
   if (name === 'invalid_grant' || name === 'inactive_user' || name === 'inactive_org') {
     return new SalesforceAuthError('invalid_grant', `${action}: ${message}`, { cause: error });

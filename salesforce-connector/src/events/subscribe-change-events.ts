@@ -1,6 +1,7 @@
 import type { Connection } from 'jsforce';
 import { StreamingExtension } from 'jsforce/lib/api/streaming.js';
-import { classifySalesforceError, SalesforceError } from '../errors.ts';
+import { classifyWithRefreshCause } from '../api/api-calls.ts';
+import { SalesforceError } from '../errors.ts';
 import type { SyncedObjectName } from '../objects/declaration.ts';
 import { channelFor, normalizeChangeEvent, type SalesforceChangeEvent } from './change-event.ts';
 
@@ -261,7 +262,7 @@ export async function subscribeChangeEvents(
       await delegate.refresh(Date.now());
       return undefined;
     } catch (error) {
-      return classifySalesforceError(error);
+      return classifyWithRefreshCause(connection, error);
     }
   };
 
