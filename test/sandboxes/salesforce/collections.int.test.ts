@@ -208,6 +208,25 @@ describe('update, upsert, delete, retrieve', () => {
     expect(records[0]).toMatchObject({ Name: 'Get 0', StageName: 'Prospecting' });
     expect(records[1]).toBeNull();
   });
+
+  it('retrieves up to 2,000 ids in one POST, null for a malformed id, and refuses 2,001', async () => {
+    const [created] = (await conn
+      .sobject('Opportunity')
+      .create(opportunities(1, 'Bulk get'))) as Result[];
+    const ids = [
+      created?.id ?? '',
+      'not-an-id',
+      ...Array.from({ length: 1998 }, () => created?.id ?? ''),
+    ];
+    const body = { ids, fields: ['Name'] };
+    const records = (await conn.requestPost('/composite/sobjects/Opportunity', body)) as unknown[];
+    expect(records).toHaveLength(2000);
+    expect(records[0]).toMatchObject({ Name: 'Bulk get 0' });
+    expect(records[1]).toBeNull();
+    await expect(
+      conn.requestPost('/composite/sobjects/Opportunity', { ids: [...ids, 'x'], fields: ['Name'] }),
+    ).rejects.toMatchObject({ errorCode: 'EXCEEDED_ID_LIMIT' });
+  });
 });
 
 describe('scripted faults', () => {

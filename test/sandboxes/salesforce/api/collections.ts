@@ -12,6 +12,8 @@ import { renderRecord, selectedFields } from './sobjects.ts';
 // ALL_OR_NONE_OPERATION_ROLLED_BACK.
 
 export const MAX_COLLECTION_RECORDS = 200;
+/** Retrieve is the exception: up to 2,000 ids per call (resources_composite_sobjects_collections_retrieve_post). */
+export const MAX_RETRIEVE_IDS = 2000;
 
 type SaveResult =
   | { id: string; success: true; errors: []; created?: boolean }
@@ -312,16 +314,22 @@ function retrieveMany(
   ids: string[],
   fieldList: string | undefined,
 ): (Record<string, unknown> | null)[] {
-  checkCount(ids.length);
+  if (ids.length > MAX_RETRIEVE_IDS) {
+    throw new SalesforceApiError(
+      400,
+      'EXCEEDED_ID_LIMIT',
+      `record limit reached. cannot submit more than ${MAX_RETRIEVE_IDS} records into this call`,
+      [],
+    );
+  }
   const fields = selectedFields(object, fieldList);
   if (fields === undefined) {
     throw new SalesforceApiError(400, 'MISSING_ARGUMENT', 'fields must be specified', []);
   }
   return ids.map((raw) => {
+    // Salesforce answers null for an id it cannot use (malformed, other object, no access).
     const id = normalizeId(raw);
-    if (id === undefined || keyPrefixOf(id) !== object.keyPrefix) {
-      throw new SalesforceApiError(400, 'MALFORMED_ID', `malformed id ${raw}`, []);
-    }
+    if (id === undefined || keyPrefixOf(id) !== object.keyPrefix) return null;
     const record = context.org.store.get(id);
     if (record === undefined || record.deletedAt !== null) return null;
     return renderRecord(context.basePath, object, record, fields);
