@@ -38,7 +38,7 @@ const empty: PartnerActivity = { won: [], pipeline: [] };
 /** The tier history after an evaluation: a new entry on a change (replacing one of the same day). */
 export function nextTierHistory(
   history: readonly { tier: string; since: string }[],
-  evaluation: Pick<TierEvaluation, 'tier' | 'since'>,
+  evaluation: { readonly tier: string; readonly since: string },
 ): { tier: string; since: string }[] {
   const last = history.at(-1);
   const heldTier = last?.tier ?? registered;
