@@ -11,6 +11,7 @@ import { createSyncJobs } from '../../../server/src/jobs/sync-jobs.ts';
 import type { JobModule } from '../../../server/src/queue/job.ts';
 import { defaultSyncOptions, type SyncOptions } from '../../../server/src/sync/sync-context.ts';
 import {
+  type HubspotExchange,
   type HubspotSandbox,
   startHubspotSandbox,
   type WebhookSubscriptionInput,
@@ -20,6 +21,7 @@ import {
   type SalesforceSandbox,
   startSalesforceSandbox,
 } from '../../sandboxes/salesforce/index.ts';
+import type { DatabaseDriver } from '../../support/database.ts';
 import { findFreePort } from '../../support/free-port.ts';
 import { startTestServer, TEST_HUBSPOT_APP, type TestServer } from '../../support/server.ts';
 
@@ -44,7 +46,10 @@ export type SyncHarness = {
   readonly portalId: number;
   readonly orgId: string;
   readonly installationId: string;
-  /** Server env to start more processes against the same sandboxes and Redis. */
+  /**
+   * Server env to start more processes against the same sandboxes, Redis, queue prefix, token key
+   * and (with the postgres driver) database.
+   */
   readonly env: Record<string, string>;
   stop(): Promise<void>;
 };
@@ -77,6 +82,10 @@ export async function startSyncHarness(
     jobs?: (options: SyncOptions) => readonly JobModule[];
     worker?: boolean;
     env?: Record<string, string>;
+    /** `postgres`: a database of its own on TEST_DATABASE_URL's server (for several processes). */
+    driver?: DatabaseDriver;
+    /** Tap on every HubSpot API exchange (request and response bodies). */
+    onHubspotExchange?: (exchange: HubspotExchange) => void;
   } = {},
 ): Promise<SyncHarness> {
   const syncOptions = { ...fastSyncOptions, ...options.sync };
@@ -87,6 +96,7 @@ export async function startSyncHarness(
       clientSecret: TEST_HUBSPOT_APP.clientSecret,
     },
     webhookRetry: { initialDelayMs: 50, maxDelayMs: 500, maxAttempts: 8 },
+    ...(options.onHubspotExchange === undefined ? {} : { onExchange: options.onHubspotExchange }),
   });
   const salesforce = await startSalesforceSandbox({ demo: false });
   const portalId = hubspot.control.createPortal({ name: 'Sync test portal' });
@@ -119,6 +129,7 @@ export async function startSyncHarness(
     env,
     worker: options.worker ?? true,
     jobs: (options.jobs ?? createSyncJobs)(syncOptions),
+    ...(options.driver === undefined ? {} : { driver: options.driver }),
   });
   const db = server.services.db;
   const installation = await upsertHubspotInstallation(db, {
@@ -162,7 +173,18 @@ export async function startSyncHarness(
     portalId,
     orgId,
     installationId: installation.id,
-    env: { ...server.config.redis, ...env, QUEUE_PREFIX: server.config.queue.prefix } as never,
+    env: {
+      ...env,
+      REDIS_URL: server.config.redis.url,
+      QUEUE_PREFIX: server.config.queue.prefix,
+      TOKEN_ENCRYPTION_KEY: server.config.security.tokenKey.toString('base64'),
+      HUBSPOT_APP_ID: server.config.hubspot.appId,
+      HUBSPOT_CLIENT_ID: server.config.hubspot.clientId,
+      HUBSPOT_CLIENT_SECRET: server.config.hubspot.clientSecret,
+      ...(server.config.database.kind === 'postgres'
+        ? { DATABASE_URL: server.config.database.url }
+        : {}),
+    },
     async stop() {
       hubspot.control.clearWebhookTarget();
       await server.close();
