@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts';
 import type { Services } from '../services.ts';
 import { createUsageRecorder, type UsageRecorder } from './api-usage.ts';
 import { createHubspotApi, type HubspotApi, type HubspotLimits } from './hubspot/hubspot-api.ts';
+import { recomputeAfterSync } from './recompute-hook.ts';
 import type { Gates } from './redis-gates.ts';
 import { fromSalesforceError, SyncCallError } from './sync-errors.ts';
 import { currentMapping } from './sync-store.ts';
@@ -54,6 +55,7 @@ export const defaultSyncOptions: SyncOptions = {
   attempts: 6,
   backoffMs: 1_000,
   pollOverlapMs: 120_000,
+  onRecordsSynced: recomputeAfterSync,
 };
 
 export type SyncContext = {
