@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 // the settings page cannot import @partnerbridge/shared, nor each other's files. This generator
 // copies what they need into each package, verbatim, under a header naming the source:
 //
-// - the zod contract `shared/src/api/index.ts` with everything it imports (only zod and other
-//   shared modules), into `<package>/vendor/shared/`, mirroring shared/src;
+// - the zod contract `shared/src/api/index.ts` and the sync mapping semantics
+//   (`shared/src/sync-mapping.ts`, the settings page's mapping editor) with everything they import
+//   (only zod and other shared modules), into `<package>/vendor/shared/`, mirroring shared/src;
 // - the client code both extensions use (`cards/common/`: the API client, the remote-data hook,
 //   the loading and error states), into `settings/common/`.
 //
@@ -18,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const sharedSrc = 'shared/src';
-const sharedEntry = 'shared/src/api/index.ts';
+const sharedEntries = ['shared/src/api/index.ts', 'shared/src/sync-mapping.ts'];
 const commonSource = 'hubspot-app/src/app/cards/common';
 const commonTarget = 'hubspot-app/src/app/settings/common';
 
@@ -36,10 +37,10 @@ function toPosix(file: string): string {
   return file.split(path.sep).join('/');
 }
 
-/** Every shared module `entry` reaches through relative imports, entry included, sorted. */
+/** Every shared module the entries reach through relative imports, entries included, sorted. */
 export function sharedClosure(rootDir = root): string[] {
   const seen = new Set<string>();
-  const pending = [sharedEntry];
+  const pending = [...sharedEntries];
   while (pending.length > 0) {
     const file = pending.pop() as string;
     if (seen.has(file)) continue;

@@ -13,6 +13,7 @@ describe('vendored copies for the HubSpot build', () => {
     const closure = sharedClosure();
     expect(closure).toContain('shared/src/api/index.ts');
     expect(closure).toContain('shared/src/api/deal-view.ts');
+    expect(closure).toContain('shared/src/sync-mapping.ts');
     // settings.ts builds on the core's program schemas, so the core comes along.
     expect(closure).toContain('shared/src/index.ts');
     expect(closure.every((file) => file.startsWith('shared/src/'))).toBe(true);
