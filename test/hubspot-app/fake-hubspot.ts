@@ -82,6 +82,12 @@ export function fakeHubspotFetch(routes: Record<string, Handler | Handler[]>) {
   };
 }
 
+/** The JSON body a request was sent with (fails the test when there was no such request). */
+export function bodyOf<T>(request: SentRequest | undefined): T {
+  if (request === undefined) throw new Error('no such request was sent');
+  return request.body as T;
+}
+
 /** `trigger` with an argument: the SDK types the argument as the handler itself. */
 export function fire(
   node: Pick<RenderedElementNode, 'trigger'>,

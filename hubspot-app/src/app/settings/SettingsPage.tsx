@@ -1,0 +1,11 @@
+import { hubspot } from '@hubspot/ui-extensions';
+import { settingsApiFor } from './api.ts';
+import { PartnerbridgeSettings } from './panels/PartnerbridgeSettings.tsx';
+
+hubspot.extend<'settings'>(({ context, actions }) => (
+  <PartnerbridgeSettings
+    api={settingsApiFor(context)}
+    addAlert={actions.addAlert}
+    userEmail={context.user.email}
+  />
+));

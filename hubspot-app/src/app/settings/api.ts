@@ -1,0 +1,140 @@
+import {
+  type DeadLetters,
+  type DryRun,
+  deadLettersSchema,
+  dryRunSchema,
+  type InstallationView,
+  installationViewSchema,
+  type MappingSaved,
+  type MappingsView,
+  mappingSavedSchema,
+  mappingsViewSchema,
+  type ObjectFields,
+  objectFieldsSchema,
+  replayedSchema,
+  type SalesforceLink,
+  SYNC_API,
+  type SyncHealth,
+  salesforceLinkSchema,
+  syncHealthSchema,
+} from './admin-contract.ts';
+import {
+  type ApiClient,
+  type ApiResult,
+  apiOriginOf,
+  createApiClient,
+} from './common/api-client.ts';
+import {
+  type CreateRuleBody,
+  type MeView,
+  meViewSchema,
+  type ProgramSettings,
+  type PutProgramBody,
+  programSettingsSchema,
+  type RetireRuleBody,
+  type RuleSaved,
+  type RulesSettings,
+  type RuleVersionBody,
+  ruleSavedSchema,
+  rulesSettingsSchema,
+  type WhatIfBody,
+  type WhatIfResult,
+  whatIfResultSchema,
+} from './vendor/shared/api/index.ts';
+import type { MappedObjectKind, MappingDocument } from './vendor/shared/sync-mapping.ts';
+
+// The settings page's endpoints, each answer parsed with its schema (the shared contract, or
+// admin-contract.ts where the server has none in shared yet).
+
+export type SettingsApi = {
+  me(): Promise<ApiResult<MeView>>;
+  installation(): Promise<ApiResult<InstallationView>>;
+  connectSalesforce(): Promise<ApiResult<SalesforceLink>>;
+  disconnectSalesforce(): Promise<ApiResult<null>>;
+  program(): Promise<ApiResult<ProgramSettings>>;
+  saveProgram(body: PutProgramBody): Promise<ApiResult<ProgramSettings>>;
+  rules(): Promise<ApiResult<RulesSettings>>;
+  createRule(body: CreateRuleBody): Promise<ApiResult<RuleSaved>>;
+  addRuleVersion(ruleId: string, body: RuleVersionBody): Promise<ApiResult<RuleSaved>>;
+  retireRule(ruleId: string, body: RetireRuleBody): Promise<ApiResult<RuleSaved>>;
+  whatIf(body: WhatIfBody): Promise<ApiResult<WhatIfResult>>;
+  syncHealth(): Promise<ApiResult<SyncHealth>>;
+  mappings(): Promise<ApiResult<MappingsView>>;
+  objectFields(kind: MappedObjectKind): Promise<ApiResult<ObjectFields>>;
+  dryRun(document: MappingDocument): Promise<ApiResult<DryRun>>;
+  saveMappings(body: {
+    document: MappingDocument;
+    baseVersion: number;
+    createdBy: string;
+  }): Promise<ApiResult<MappingSaved>>;
+  deadLetters(): Promise<ApiResult<DeadLetters>>;
+  replayDeadLetter(id: string): Promise<ApiResult<{ replayed: true }>>;
+};
+
+const id = encodeURIComponent;
+
+export function createSettingsApi(client: ApiClient): SettingsApi {
+  return {
+    me: () => client.request({ path: '/api/v1/me' }, meViewSchema),
+    installation: () => client.request({ path: '/api/v1/installation' }, installationViewSchema),
+    connectSalesforce: () =>
+      client.request(
+        { method: 'POST', path: '/api/v1/installation/salesforce/connect' },
+        salesforceLinkSchema,
+      ),
+    disconnectSalesforce: () =>
+      client.requestEmpty({ method: 'DELETE', path: '/api/v1/installation/salesforce' }),
+    program: () => client.request({ path: '/api/v1/settings/program' }, programSettingsSchema),
+    saveProgram: (body) =>
+      client.request(
+        { method: 'PUT', path: '/api/v1/settings/program', body },
+        programSettingsSchema,
+      ),
+    rules: () => client.request({ path: '/api/v1/settings/rules' }, rulesSettingsSchema),
+    createRule: (body) =>
+      client.request({ method: 'POST', path: '/api/v1/settings/rules', body }, ruleSavedSchema),
+    addRuleVersion: (ruleId, body) =>
+      client.request(
+        { method: 'POST', path: `/api/v1/settings/rules/${id(ruleId)}/versions`, body },
+        ruleSavedSchema,
+      ),
+    retireRule: (ruleId, body) =>
+      client.request(
+        { method: 'POST', path: `/api/v1/settings/rules/${id(ruleId)}/retire`, body },
+        ruleSavedSchema,
+      ),
+    whatIf: (body) =>
+      client.request(
+        { method: 'POST', path: '/api/v1/settings/what-if', body },
+        whatIfResultSchema,
+      ),
+    syncHealth: () => client.request({ path: `${SYNC_API}/health` }, syncHealthSchema),
+    mappings: () => client.request({ path: `${SYNC_API}/mappings` }, mappingsViewSchema),
+    objectFields: (kind) =>
+      client.request({ path: `${SYNC_API}/fields`, query: { kind } }, objectFieldsSchema),
+    dryRun: (document) =>
+      client.request(
+        { method: 'POST', path: `${SYNC_API}/mappings/dry-run`, body: { document } },
+        dryRunSchema,
+      ),
+    saveMappings: (body) =>
+      client.request({ method: 'PUT', path: `${SYNC_API}/mappings`, body }, mappingSavedSchema),
+    deadLetters: () =>
+      client.request(
+        { path: `${SYNC_API}/dead-letters`, query: { status: 'open' } },
+        deadLettersSchema,
+      ),
+    replayDeadLetter: (deadLetterId) =>
+      client.request(
+        { method: 'POST', path: `${SYNC_API}/dead-letters/${id(deadLetterId)}/replay` },
+        replayedSchema,
+      ),
+  };
+}
+
+/** The API of the deploy profile's origin (`API_ORIGIN` in `hsprofile.<name>.json`). */
+export function settingsApiFor(context: {
+  variables?: Readonly<Record<string, unknown>>;
+}): SettingsApi {
+  return createSettingsApi(createApiClient({ origin: apiOriginOf(context.variables) }));
+}

@@ -1,0 +1,456 @@
+import {
+  Alert,
+  Button,
+  EmptyState,
+  ErrorState,
+  Input,
+  Link,
+  List,
+  LoadingSpinner,
+  NumberInput,
+  Select,
+  StatusTag,
+  Table,
+  TableCell,
+  TableRow,
+  Tabs,
+  Text,
+} from '@hubspot/ui-extensions';
+import { createRenderer } from '@hubspot/ui-extensions/testing';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createSettingsApi } from '../../hubspot-app/src/app/settings/api.ts';
+import { createApiClient } from '../../hubspot-app/src/app/settings/common/api-client.ts';
+import { PartnerbridgeSettings } from '../../hubspot-app/src/app/settings/panels/PartnerbridgeSettings.tsx';
+import {
+  bodyOf,
+  fakeHubspotFetch,
+  fire,
+  type Handler,
+  json,
+  TEST_ORIGIN,
+  textOf,
+} from './fake-hubspot.ts';
+import { aMe, anApiError } from './fixtures.ts';
+import {
+  aDryRun,
+  aNewRule,
+  anInstallation,
+  aProgramSettings,
+  aRuleSaved,
+  aRulesSettings,
+  aSyncHealth,
+  aWhatIf,
+  dealFields,
+  someDeadLetters,
+  someMappings,
+} from './settings-fixtures.ts';
+
+function renderSettings(
+  routes: Record<string, Handler | Handler[]>,
+  role: 'admin' | 'partner_manager' | 'member' = 'admin',
+) {
+  const fake = fakeHubspotFetch({ 'GET /api/v1/me': () => json(aMe(role)), ...routes });
+  const renderer = createRenderer('settings');
+  const addAlert = vi.fn();
+  const api = createSettingsApi(createApiClient({ origin: TEST_ORIGIN, log: () => {} }));
+  renderer.render(
+    <PartnerbridgeSettings api={api} addAlert={addAlert} userEmail="admin@example.com" />,
+  );
+  return { ...renderer, fake, addAlert };
+}
+
+async function openTab(
+  renderer: ReturnType<typeof renderSettings>,
+  tab: 'program' | 'rules' | 'mappings' | 'health',
+): Promise<void> {
+  await renderer.waitFor(() => expect(renderer.findByTestId(Tabs, 'settings-tabs')).toBeDefined());
+  fire(renderer.findByTestId(Tabs, 'settings-tabs'), 'onSelectedChange', tab);
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('settings page', () => {
+  it('checks the role first, and tells a user without one that settings are for admins', async () => {
+    const { findByTestId, waitFor } = renderSettings({}, 'member');
+    expect(findByTestId(LoadingSpinner, 'settings-loading')).toBeDefined();
+    await waitFor(() => expect(findByTestId(EmptyState, 'settings-forbidden')).toBeDefined());
+    expect(textOf(findByTestId(EmptyState, 'settings-forbidden'))).toContain(
+      'no Partnerbridge role was granted',
+    );
+  });
+
+  it('says what failed when the page cannot open, and tries again', async () => {
+    const { findByTestId, waitFor } = renderSettings({
+      'GET /api/v1/me': [
+        () => json(anApiError('not_installed', 'portal 123 has not installed Partnerbridge'), 403),
+        () => json(aMe('admin')),
+      ],
+      'GET /api/v1/installation': () => json(anInstallation(false)),
+    });
+    await waitFor(() => expect(findByTestId(ErrorState, 'settings-error')).toBeDefined());
+    expect(findByTestId(Text, 'settings-error-message').text).toBe(
+      'portal 123 has not installed Partnerbridge',
+    );
+    findByTestId(Button, 'settings-error-retry').trigger('onClick');
+    await waitFor(() => expect(findByTestId(StatusTag, 'hubspot-status').text).toBe('Connected'));
+  });
+
+  describe('connections', () => {
+    it('shows HubSpot connected and connects Salesforce through a consent link', async () => {
+      const { findByTestId, waitFor, fake } = renderSettings({
+        'GET /api/v1/installation': [
+          () => json(anInstallation(false)),
+          () => json(anInstallation(true)),
+        ],
+        'POST /api/v1/installation/salesforce/connect': () =>
+          json(
+            {
+              url: 'https://pb.example.com/oauth/salesforce/install?ticket=t1',
+              expiresAt: '2026-03-10T12:10:00.000Z',
+            },
+            201,
+          ),
+      });
+      await waitFor(() =>
+        expect(findByTestId(StatusTag, 'salesforce-status').text).toBe('Not connected'),
+      );
+      expect(findByTestId(StatusTag, 'hubspot-status').text).toBe('Connected');
+      findByTestId(Button, 'salesforce-connect').trigger('onClick');
+      await waitFor(() => expect(findByTestId(Link, 'salesforce-consent')).toBeDefined());
+      expect(findByTestId(Link, 'salesforce-consent').props.href).toEqual({
+        url: 'https://pb.example.com/oauth/salesforce/install?ticket=t1',
+        external: true,
+      });
+      expect(fake.to('POST /api/v1/installation/salesforce/connect')[0]?.body).toBeUndefined();
+      findByTestId(Button, 'salesforce-check').trigger('onClick');
+      await waitFor(() =>
+        expect(findByTestId(Text, 'salesforce-org').text).toBe('00D000000000001EAA'),
+      );
+    });
+
+    it('disconnects Salesforce after a confirmation', async () => {
+      const { findByTestId, waitFor, fake, addAlert } = renderSettings({
+        'GET /api/v1/installation': [
+          () => json(anInstallation(true)),
+          () => json(anInstallation(false)),
+        ],
+        'DELETE /api/v1/installation/salesforce': () => new Response(null, { status: 204 }),
+      });
+      await waitFor(() => expect(findByTestId(Button, 'salesforce-disconnect')).toBeDefined());
+      findByTestId(Button, 'salesforce-disconnect').trigger('onClick');
+      expect(fake.to('DELETE /api/v1/installation/salesforce')).toHaveLength(0);
+      findByTestId(Button, 'salesforce-disconnect-confirm').trigger('onClick');
+      await waitFor(() =>
+        expect(findByTestId(StatusTag, 'salesforce-status').text).toBe('Not connected'),
+      );
+      expect(addAlert).toHaveBeenCalledWith({
+        type: 'success',
+        message: 'Salesforce is disconnected; its tokens are revoked.',
+      });
+    });
+  });
+
+  describe('program and tiers', () => {
+    it('previews a tier change on past deals, shows the server validation errors of a save, then saves', async () => {
+      const saved = aProgramSettings({ version: 2, effectiveFrom: '2026-03-10' });
+      const renderer = renderSettings({
+        'GET /api/v1/installation': () => json(anInstallation(true)),
+        'GET /api/v1/settings/program': () => json(aProgramSettings()),
+        'POST /api/v1/settings/what-if': () => json(aWhatIf()),
+        'PUT /api/v1/settings/program': [
+          () =>
+            json(
+              anApiError('unprocessable', 'the program is inconsistent', [
+                {
+                  path: 'body.terms.tiers[1].requirements',
+                  message: 'silver needs more customers than bronze',
+                },
+              ]),
+              422,
+            ),
+          () => json(saved),
+        ],
+      });
+      const { findByTestId, waitFor, fake, addAlert } = renderer;
+      await openTab(renderer, 'program');
+      await waitFor(() => expect(findByTestId(Text, 'program-current')).toBeDefined());
+      expect(findByTestId(Text, 'program-current').text).toBe(
+        'Partner program (strategy document defaults): version 1, in force since 2000-01-01 (by partnerbridge).',
+      );
+      expect(findByTestId(NumberInput, 'tier-silver-customers').props.value).toBe(15);
+      expect(findByTestId(NumberInput, 'tier-gold-trailing_revenue').props.value).toBe(200_000);
+
+      fire(findByTestId(NumberInput, 'tier-silver-customers'), 'onChange', 3);
+      findByTestId(Button, 'program-preview').trigger('onClick');
+      await waitFor(() =>
+        expect(findByTestId(TableCell, 'program-what-if-delta').text).toBe('$1,500.00'),
+      );
+      const sentTerms = bodyOf<{ terms: { tiers: { id: string; requirements: unknown[] }[] } }>(
+        fake.to('POST /api/v1/settings/what-if')[0],
+      ).terms;
+      expect(sentTerms.tiers.find((tier) => tier.id === 'silver')?.requirements).toContainEqual({
+        kind: 'customers',
+        min: 3,
+      });
+
+      findByTestId(Button, 'program-save').trigger('onClick');
+      await waitFor(() => expect(findByTestId(Alert, 'program-errors')).toBeDefined());
+      expect(findByTestId(Text, 'program-errors-message').text).toBe('the program is inconsistent');
+      expect(textOf(findByTestId(List, 'program-errors-issues'))).toBe(
+        'body.terms.tiers[1].requirements: silver needs more customers than bronze',
+      );
+
+      fire(findByTestId(NumberInput, 'tier-silver-customers'), 'onChange', 20);
+      findByTestId(Button, 'program-save').trigger('onClick');
+      await waitFor(() =>
+        expect(addAlert).toHaveBeenCalledWith({
+          type: 'success',
+          message: 'Program version 2 takes effect on 2026-03-10.',
+        }),
+      );
+      const [first, second] = fake.to('PUT /api/v1/settings/program');
+      expect(second?.body).toMatchObject({
+        effectiveFrom: '2026-03-10',
+        idempotencyKey: expect.stringMatching(/^pb-/),
+      });
+      expect(bodyOf<{ idempotencyKey: string }>(second).idempotencyKey).not.toBe(
+        bodyOf<{ idempotencyKey: string }>(first).idempotencyKey,
+      );
+    });
+
+    it('is read-only for a partner manager', async () => {
+      const renderer = renderSettings(
+        {
+          'GET /api/v1/installation': () => json(anInstallation(true)),
+          'GET /api/v1/settings/program': () => json(aProgramSettings()),
+        },
+        'partner_manager',
+      );
+      await openTab(renderer, 'program');
+      await renderer.waitFor(() =>
+        expect(renderer.findByTestId(Table, 'tier-table')).toBeDefined(),
+      );
+      expect(renderer.maybeFindByTestId(Button, 'program-save')).toBeNull();
+      expect(renderer.findByTestId(NumberInput, 'tier-silver-customers').props.readOnly).toBe(true);
+    });
+  });
+
+  describe('commission rules', () => {
+    it('lists rules with what they pay and to whom, and shows ties as errors', async () => {
+      const renderer = renderSettings({
+        'GET /api/v1/installation': () => json(anInstallation(true)),
+        'GET /api/v1/settings/rules': () => json(aRulesSettings(true)),
+        'GET /api/v1/settings/program': () => json(aProgramSettings()),
+      });
+      await openTab(renderer, 'rules');
+      const { findByTestId, waitFor } = renderer;
+      await waitFor(() => expect(findByTestId(Table, 'rules-table')).toBeDefined());
+      expect(findByTestId(TableCell, 'rule-pays-channel-tier-commission').text).toBe(
+        'bronze 5 %, silver 10 % of the credited amount',
+      );
+      expect(textOf(findByTestId(TableRow, 'rule-crm-alliance-referral'))).toContain(
+        'technology partners, subtype crm, referral',
+      );
+      expect(
+        textOf(findByTestId(Alert, 'ambiguity-crm-alliance-referral-crm-referral-bonus')),
+      ).toContain('both match technology crm referral deals');
+    });
+
+    it('creates a rule after previewing it, sending exactly the draft', async () => {
+      const created = aNewRule('Agency recurring share', '0.2');
+      const renderer = renderSettings({
+        'GET /api/v1/installation': () => json(anInstallation(true)),
+        'GET /api/v1/settings/rules': () => json(aRulesSettings()),
+        'GET /api/v1/settings/program': () => json(aProgramSettings()),
+        'POST /api/v1/settings/what-if': () => json(aWhatIf()),
+        'POST /api/v1/settings/rules': () => json(aRuleSaved(created), 201),
+      });
+      await openTab(renderer, 'rules');
+      const { findByTestId, waitFor, fake, addAlert } = renderer;
+      await waitFor(() => expect(findByTestId(Button, 'rule-create')).toBeDefined());
+      findByTestId(Button, 'rule-create').trigger('onClick');
+      fire(findByTestId(Input, 'rule-name'), 'onInput', 'Agency recurring share');
+      fire(findByTestId(Select, 'rule-match-type'), 'onChange', 'channel');
+      fire(findByTestId(Input, 'rule-match-subtype'), 'onChange', 'agency');
+      fire(findByTestId(NumberInput, 'rule-rate'), 'onChange', 20);
+      fire(findByTestId(Select, 'rule-schedule'), 'onChange', 'recurring');
+      fire(findByTestId(NumberInput, 'rule-months'), 'onChange', 12);
+
+      findByTestId(Button, 'rule-preview').trigger('onClick');
+      await waitFor(() =>
+        expect(findByTestId(Text, 'rule-what-if-scope').text).toBe(
+          '42 deals replayed (every closed deal), as of 2026-03-10.',
+        ),
+      );
+      const draft = {
+        name: 'Agency recurring share',
+        effectiveFrom: '2026-03-10',
+        match: { partnerType: 'channel', partnerSubtype: 'agency' },
+        payout: { kind: 'percent', rate: '0.2' },
+        base: 'credited_amount',
+        schedule: { kind: 'recurring', months: 12 },
+        holdingDays: 30,
+        clawbackDays: 90,
+      };
+      expect(fake.to('POST /api/v1/settings/what-if')[0]?.body).toEqual({ rules: [draft] });
+
+      findByTestId(Button, 'rule-save').trigger('onClick');
+      await waitFor(() =>
+        expect(addAlert).toHaveBeenCalledWith({
+          type: 'success',
+          message: 'Created Agency recurring share (version 1).',
+        }),
+      );
+      expect(fake.to('POST /api/v1/settings/rules')[0]?.body).toEqual({
+        ...draft,
+        idempotencyKey: expect.stringMatching(/^pb-/),
+      });
+      await waitFor(() =>
+        expect(findByTestId(TableCell, 'rule-pays-agency-recurring').text).toBe(
+          '20 % of the credited amount, monthly',
+        ),
+      );
+    });
+
+    it('shows why a new version was refused (it would tie with another rule)', async () => {
+      const renderer = renderSettings({
+        'GET /api/v1/installation': () => json(anInstallation(true)),
+        'GET /api/v1/settings/rules': () => json(aRulesSettings()),
+        'GET /api/v1/settings/program': () => json(aProgramSettings()),
+        'POST /api/v1/settings/rules/crm-alliance-referral/versions': () =>
+          json(
+            anApiError(
+              'unprocessable',
+              'CRM alliance referral v2 would tie with CRM referral bonus v1 from 2026-03-10',
+              [{ path: 'body.match', message: 'same specificity as CRM referral bonus v1' }],
+            ),
+            422,
+          ),
+      });
+      await openTab(renderer, 'rules');
+      const { findByTestId, waitFor, fake } = renderer;
+      await waitFor(() =>
+        expect(findByTestId(Button, 'rule-new-version-crm-alliance-referral')).toBeDefined(),
+      );
+      findByTestId(Button, 'rule-new-version-crm-alliance-referral').trigger('onClick');
+      expect(findByTestId(NumberInput, 'rule-rate').props.value).toBe(15);
+      fire(findByTestId(NumberInput, 'rule-rate'), 'onChange', 17.5);
+      findByTestId(Button, 'rule-save').trigger('onClick');
+      await waitFor(() => expect(findByTestId(Alert, 'rule-errors')).toBeDefined());
+      expect(findByTestId(Text, 'rule-errors-message').text).toContain(
+        'would tie with CRM referral bonus v1',
+      );
+      expect(
+        fake.to('POST /api/v1/settings/rules/crm-alliance-referral/versions')[0]?.body,
+      ).toMatchObject({
+        effectiveFrom: '2026-03-10',
+        payout: { kind: 'percent', rate: '0.175' },
+      });
+    });
+  });
+
+  describe('sync mappings', () => {
+    it('saves a mapping change only after its dry run, from the real field lists, and shows refusals', async () => {
+      const renderer = renderSettings({
+        'GET /api/v1/installation': () => json(anInstallation(true)),
+        'GET /api/v1/sync/mappings': () => json(someMappings()),
+        'GET /api/v1/sync/fields': () => json(dealFields()),
+        'POST /api/v1/sync/mappings/dry-run': () => json(aDryRun()),
+        'PUT /api/v1/sync/mappings': () =>
+          json(
+            anApiError(
+              'unprocessable',
+              'the mapping names fields that do not exist or cannot be written: Salesforce Opportunity has no field named Description',
+              [
+                {
+                  path: 'body.document.objects[0].fields[9].salesforce',
+                  message: 'Salesforce Opportunity has no field named Description',
+                },
+              ],
+            ),
+            422,
+          ),
+      });
+      await openTab(renderer, 'mappings');
+      const { findByTestId, waitFor, fake } = renderer;
+      await waitFor(() => expect(findByTestId(Select, 'mapping-hubspot-0')).toBeDefined());
+      expect(fake.to('GET /api/v1/sync/fields')[0]?.query.get('kind')).toBe('deal');
+      expect(findByTestId(Text, 'mappings-version').text).toBe(
+        'Version 3 is in force, saved by admin@example.com on 2026-03-01.',
+      );
+      expect(findByTestId(Select, 'mapping-hubspot-0').props.options.map((o) => o.value)).toEqual([
+        'dealname',
+        'amount',
+        'description',
+        'hs_object_id',
+      ]);
+
+      findByTestId(Button, 'mapping-add').trigger('onClick');
+      await waitFor(() =>
+        expect(findByTestId(Select, 'mapping-hubspot-9').props.value).toBe('description'),
+      );
+      expect(findByTestId(Select, 'mapping-salesforce-9').props.value).toBe('Description');
+      fire(findByTestId(Select, 'mapping-direction-9'), 'onChange', 'hubspot_to_salesforce');
+      fire(findByTestId(Select, 'mapping-policy-9'), 'onChange', 'hubspot_wins');
+      expect(findByTestId(Button, 'mapping-save').props.disabled).toBe(true);
+
+      findByTestId(Button, 'mapping-dry-run').trigger('onClick');
+      await waitFor(() => expect(findByTestId(Text, 'dry-run-summary')).toBeDefined());
+      expect(findByTestId(Text, 'dry-run-summary').text).toBe(
+        'From 40 of 40 linked records read now: 0 HubSpot and 12 Salesforce field writes.',
+      );
+      const sent = fake.to('POST /api/v1/sync/mappings/dry-run')[0]?.body as {
+        document: { objects: { kind: string; fields: unknown[] }[] };
+      };
+      expect(sent.document.objects.find((o) => o.kind === 'deal')?.fields.at(-1)).toEqual({
+        hubspot: 'description',
+        salesforce: 'Description',
+        transform: { kind: 'text' },
+        direction: 'hubspot_to_salesforce',
+        policy: 'hubspot_wins',
+      });
+
+      findByTestId(Button, 'mapping-save').trigger('onClick');
+      await waitFor(() => expect(findByTestId(Alert, 'mapping-errors')).toBeDefined());
+      expect(textOf(findByTestId(List, 'mapping-errors-issues'))).toBe(
+        'body.document.objects[0].fields[9].salesforce: Salesforce Opportunity has no field named Description',
+      );
+      expect(fake.to('PUT /api/v1/sync/mappings')[0]?.body).toEqual({
+        document: sent.document,
+        baseVersion: 3,
+        createdBy: 'admin@example.com',
+      });
+    });
+  });
+
+  describe('sync health', () => {
+    it('groups errors by type and replays a dead letter', async () => {
+      const letters = someDeadLetters();
+      const letter = letters.deadLetters[0];
+      if (letter === undefined) throw new Error('fixture has a dead letter');
+      const renderer = renderSettings({
+        'GET /api/v1/installation': () => json(anInstallation(true)),
+        'GET /api/v1/sync/health': () => json(aSyncHealth()),
+        'GET /api/v1/sync/dead-letters': () => json(letters),
+        [`POST /api/v1/sync/dead-letters/${letter.id}/replay`]: () => json({ replayed: true }),
+      });
+      await openTab(renderer, 'health');
+      const { findByTestId, maybeFindByTestId, waitFor, addAlert } = renderer;
+      await waitFor(() => expect(findByTestId(Table, 'health-errors')).toBeDefined());
+      expect(textOf(findByTestId(TableRow, 'health-error-validation'))).toContain('validation 3');
+      expect(findByTestId(Text, 'health-hubspot-calls').text).toBe(
+        '1204 of 250000 (ok; 0 rate-limited)',
+      );
+      await waitFor(() => expect(findByTestId(Button, `replay-${letter.id}`)).toBeDefined());
+      findByTestId(Button, `replay-${letter.id}`).trigger('onClick');
+      await waitFor(() => expect(maybeFindByTestId(TableRow, `letter-${letter.id}`)).toBeNull());
+      expect(findByTestId(EmptyState, 'letters-empty')).toBeDefined();
+      expect(addAlert).toHaveBeenCalledWith({
+        type: 'success',
+        message: 'The record is queued to sync again from the current state of both sides.',
+      });
+    });
+  });
+});
