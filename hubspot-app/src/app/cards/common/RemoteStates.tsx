@@ -8,10 +8,6 @@ export function LoadingState({ label, testId }: { label: string; testId: string 
   return <LoadingSpinner label={label} showLabel layout="centered" testId={testId} />;
 }
 
-export function errorDetail(error: UiError): string {
-  return error.message;
-}
-
 export function ErrorPanel({
   what,
   error,

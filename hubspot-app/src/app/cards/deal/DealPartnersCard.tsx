@@ -18,7 +18,7 @@ import { AddPartnerForm, type TagDraft } from './AddPartnerForm.tsx';
 import { CommissionTable } from './CommissionTable.tsx';
 import { ConflictList, type Decision } from './ConflictList.tsx';
 import { applyTagMutation, type PendingChange, type TagRow, tagRows } from './deal-view-changes.ts';
-import { EditTagForm } from './EditTagForm.tsx';
+import { EditTagForm, type TagChange } from './EditTagForm.tsx';
 import { fractionFromPercent } from './labels.ts';
 import { SyncStatusLine } from './SyncStatusLine.tsx';
 import { TagsTable } from './TagsTable.tsx';
@@ -115,10 +115,7 @@ export function DealPartnersCard({ hubspotDealId, api, addAlert }: DealPartnersC
     );
   }
 
-  function saveTag(
-    row: TagRow,
-    change: Parameters<Parameters<typeof EditTagForm>[0]['onSave']>[0],
-  ) {
+  function saveTag(row: TagRow, change: TagChange) {
     const share =
       change.sharePercent === undefined ? null : (fractionFromPercent(change.sharePercent) ?? null);
     setPanel({ kind: 'none' });

@@ -11,13 +11,15 @@ import {
 
 // Changing a tag's role, motion or explicit share.
 
+export type TagChange = { role: Role; motion: Motion; sharePercent: number | undefined };
+
 export function EditTagForm({
   row,
   onSave,
   onCancel,
 }: {
   row: TagRow;
-  onSave: (change: { role: Role; motion: Motion; sharePercent: number | undefined }) => void;
+  onSave: (change: TagChange) => void;
   onCancel: () => void;
 }) {
   const [role, setRole] = useState<Role>(row.role);
