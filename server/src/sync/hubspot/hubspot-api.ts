@@ -40,6 +40,11 @@ export type HubspotApi = {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+// HubSpot counts a call when it arrives, we when we grant it: a call granted early that travels
+// slowly and one granted just after the window slid can land in the same HubSpot window. Our
+// windows are this much longer so that skew never earns a 429.
+const WINDOW_SKEW_MS = { search: 250, tenSecondly: 500 } as const;
+
 function nextUtcMidnight(now: number): number {
   return Math.floor(now / 86_400_000) * 86_400_000 + 86_400_000;
 }
@@ -70,8 +75,18 @@ export function createHubspotApi(deps: {
       let wait = paused > 0 ? paused - now() : 0;
       if (wait <= 0) {
         wait = search
-          ? await gates.acquire(`hs-search:${installationId}`, 1_000, limits.searchPerSecond, now())
-          : await gates.acquire(`hs-window:${installationId}`, 10_000, limits.tenSecondly, now());
+          ? await gates.acquire(
+              `hs-search:${installationId}`,
+              1_000 + WINDOW_SKEW_MS.search,
+              limits.searchPerSecond,
+              now(),
+            )
+          : await gates.acquire(
+              `hs-window:${installationId}`,
+              10_000 + WINDOW_SKEW_MS.tenSecondly,
+              limits.tenSecondly,
+              now(),
+            );
         if (wait <= 0) return;
       }
       if (wait > limits.maxInlineWaitMs) {
