@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_HUBSPOT_SCOPES } from '../../server/src/config.ts';
 import { hubspotRedirectPath } from '../../server/src/installs/hubspot-install.ts';
 import { hubspotWebhooksRoute } from '../../server/src/routes/sync/hubspot-webhooks.route.ts';
+import { sandboxWebhookSubscriptions } from '../../server/src/sync/webhook-subscriptions.ts';
 import { webhookTargetSchema } from '../sandboxes/hubspot/webhooks.ts';
 import { checkExtensionSources, checkProject, type ProjectNode } from './project-checks.ts';
 
@@ -198,6 +199,14 @@ describe('the webhook subscriptions', () => {
     expect(properties('deal')).toEqual(expect.arrayContaining(mapped(['deal'])));
     expect(properties('company')).toEqual(
       expect.arrayContaining([...mapped(['partner', 'customer']), 'pb_is_partner']),
+    );
+  });
+
+  it('include every subscription the sync engine gives the sandbox in sandbox mode', () => {
+    const key = (s: { subscriptionType: string; objectType: string; propertyName?: string }) =>
+      `${s.objectType} ${s.subscriptionType} ${s.propertyName ?? ''}`.trim();
+    expect(subscriptions.map(key)).toEqual(
+      expect.arrayContaining(sandboxWebhookSubscriptions.map(key)),
     );
   });
 
