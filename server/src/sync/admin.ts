@@ -7,14 +7,16 @@ import {
   type SyncSide,
 } from '@partnerbridge/shared/sync';
 import { and, count, desc, eq, isNull, or, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import { apiUsage } from '../db/schema/api.ts';
 import { auditLog, deadLetters } from '../db/schema/audit.ts';
-import { idLinks, syncCheckpoints } from '../db/schema/sync.ts';
+import { idLinks, localChanges, syncCheckpoints } from '../db/schema/sync.ts';
 import { getInstallationOrThrow } from '../installs/installations.ts';
 import { recordJobOptions, syncRecordJob } from '../jobs/sync-record.job.ts';
 import type { Services } from '../services.ts';
 import { budgetState, utcDay } from './api-usage.ts';
 import { batchRead, listProperties } from './hubspot/hubspot-objects.ts';
+import { notifyLocalChanges } from './outbox-trigger.ts';
 import type { RecordFamily } from './record-sync.ts';
 import { createGates } from './redis-gates.ts';
 import { createSyncContext, defaultSyncOptions, type SyncContext } from './sync-context.ts';
@@ -42,6 +44,13 @@ export async function adminContext(
     log: services.log,
   });
 }
+
+/** The record a dead letter of the outbox names (see `outboxLetterRecord`). */
+const outboxLetterSchema = z.looseObject({
+  outbox: z.literal(true),
+  kind: z.enum(['deal', 'partner']),
+  id: z.uuid(),
+});
 
 const familyOf = (kind: LinkedKind): RecordFamily => (kind === 'deal' ? 'deal' : 'company');
 const sobjectOf = (kind: LinkedKind) => (kind === 'deal' ? 'Opportunity' : 'Account');
@@ -399,6 +408,22 @@ export async function replayDeadLetter(
     .where(and(eq(deadLetters.id, id), eq(deadLetters.installationId, installationId)));
   if (letter === undefined || letter.status !== 'open') return false;
   const record = (letter.payload as { record?: unknown }).record;
+  const outbox = outboxLetterSchema.safeParse(record);
+  if (outbox.success) {
+    // An outbox failure: a new row, written again from the current state of our tables.
+    await services.db.insert(localChanges).values({
+      installationId,
+      objectKind: outbox.data.kind,
+      localId: outbox.data.id,
+      reason: 'dead_letter_replayed',
+    });
+    await notifyLocalChanges(services, installationId);
+    await services.db
+      .update(deadLetters)
+      .set({ status: 'replayed', resolvedAt: new Date(services.clock.now()), resolvedBy: actor })
+      .where(eq(deadLetters.id, id));
+    return true;
+  }
   const parsed = syncRecordJob.dataSchema.safeParse(record);
   if (!parsed.success)
     throw new SyncCallError('hubspot', 'permanent', {

@@ -6,6 +6,8 @@ import { idLinks } from '../db/schema/sync.ts';
 import { recordJobOptions, type SyncRecordData, syncRecordJob } from '../jobs/sync-record.job.ts';
 import type { QueueSet } from '../queue/queue-set.ts';
 import type { RecordFamily } from './record-sync.ts';
+import { createGates } from './redis-gates.ts';
+import { SYNC_RECORD_QUEUE } from './sync-store.ts';
 
 // Change notifications → record jobs. Three filters run before anything is queued, none of them
 // an API call: (1) our own writes (HubSpot changeSource INTEGRATION from our app id; Salesforce
@@ -26,6 +28,8 @@ export const hubspotEventSchema = z.looseObject({
   mergedObjectIds: z.array(z.union([z.number(), z.string()])).optional(),
   primaryObjectId: z.union([z.number(), z.string()]).optional(),
   fromObjectId: z.union([z.number(), z.string()]).optional(),
+  toObjectId: z.union([z.number(), z.string()]).optional(),
+  associationType: z.string().optional(),
 });
 export type HubspotEvent = z.infer<typeof hubspotEventSchema>;
 
@@ -36,6 +40,8 @@ export type Notification = {
   readonly id: string;
   /** Source time of the change (epoch ms), when the notification says. */
   readonly occurredAt: number | undefined;
+  /** A deal's company associations changed (partner labels): the sync re-reads them. */
+  readonly associations?: boolean;
 };
 
 const familyOfType: Record<string, RecordFamily> = {
@@ -68,8 +74,25 @@ export function hubspotNotifications(
     }
     const ids = new Set<string>();
     if (event.objectId !== undefined) ids.add(String(event.objectId));
-    if (event.subscriptionType.endsWith('associationChange') && event.fromObjectId !== undefined) {
-      ids.add(String(event.fromObjectId));
+    if (event.subscriptionType.endsWith('associationChange')) {
+      // Association changes do not move hs_lastmodifieddate: the deal's labels are re-read.
+      const dealId =
+        family === 'deal'
+          ? (event.fromObjectId ?? event.objectId)
+          : String(event.associationType ?? '').startsWith('COMPANY_TO_DEAL')
+            ? event.toObjectId
+            : undefined;
+      if (dealId !== undefined) {
+        notifications.push({
+          installationId,
+          family: 'deal',
+          side: 'hubspot',
+          id: String(dealId),
+          occurredAt: undefined,
+          associations: true,
+        });
+      }
+      continue;
     }
     for (const merged of event.mergedObjectIds ?? []) ids.add(String(merged));
     for (const id of ids) {
@@ -100,7 +123,14 @@ export async function enqueueNotifications(
   for (const n of notifications) {
     const key = `${n.installationId}|${n.family}|${n.side}|${n.id}`;
     const seen = latest.get(key);
-    if (seen === undefined || (n.occurredAt ?? 0) > (seen.occurredAt ?? 0)) latest.set(key, n);
+    // An association change is never stale (its time says nothing about the deal's modstamp).
+    if (seen?.associations === true) continue;
+    if (
+      seen === undefined ||
+      n.associations === true ||
+      (n.occurredAt ?? 0) > (seen.occurredAt ?? 0)
+    )
+      latest.set(key, n);
   }
   const unique = [...latest.values()];
   const stale = new Set<Notification>();
@@ -137,6 +167,19 @@ export async function enqueueNotifications(
     }
   }
   const fresh = unique.filter((n) => !stale.has(n));
+  const associated = notifications.filter((n) => n.associations === true);
+  if (associated.length > 0) {
+    const gates = createGates(
+      async () => (await queues.queue(SYNC_RECORD_QUEUE).getBackend().client) as never,
+      queues.prefix,
+    );
+    for (const installationId of new Set(associated.map((n) => n.installationId))) {
+      await gates.mark(
+        `assoc:${installationId}`,
+        associated.filter((n) => n.installationId === installationId).map((n) => n.id),
+      );
+    }
+  }
   await Promise.all(
     fresh.map((n) => {
       const data: SyncRecordData = {

@@ -1,23 +1,29 @@
 import { type CurrencyCode, currencyCodes, currencyExponent } from '@partnerbridge/shared';
 import {
   hubspotDefaultPipeline,
+  hubspotPartnerAssociationLabels,
   motionValues,
   partnerRoleValues,
   partnerTypeValues,
   trainingLevelValues,
 } from '@partnerbridge/shared/crm-fields';
 import { canonicalDecimalText, roundDecimalText } from '@partnerbridge/shared/sync';
-import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { normalizeSubtype, removeImportedTag, upsertImportedTag } from '../cards/projection.ts';
 import { deals, partnerTags } from '../db/schema/deals.ts';
 import { partners } from '../db/schema/partners.ts';
+import { localChanges } from '../db/schema/sync.ts';
 import type { HubspotApi } from './hubspot/hubspot-api.ts';
 import type { AssociationLink, HubspotRecord } from './hubspot/hubspot-objects.ts';
+import { notifyLocalChanges } from './outbox-trigger.ts';
 import type { SyncContext } from './sync-context.ts';
 import type { LinkedKind } from './sync-store.ts';
 
 // Our database's view of what synced: deals and partners from the converged HubSpot values (the
-// mapped fields agree with Salesforce by then), and the primary partner tag a deal carries.
-// Tags that came from the card are never touched here.
+// mapped fields agree with Salesforce by then), and the partner tags the CRMs assert (primary
+// partner fields, partner association labels). Tags that came from the card are never touched
+// here. What the CRMs must learn in return (a new twin's commission or tier, labels and fields of
+// changed tags) is queued in the outbox.
 
 export type ProjectionInput = {
   readonly kind: LinkedKind;
@@ -26,8 +32,20 @@ export type ProjectionInput = {
   readonly hubspotWrites: Readonly<Record<string, string>>;
   readonly salesforceId: string | undefined;
   readonly salesforceModifiedMs: number | null;
-  readonly newToUs: boolean;
+  /** The link between the two sides was completed by this batch (the record is new to a side). */
+  readonly linkedNow: boolean;
+  /** Deals: the primary partner fields changed on a side since the last sync. */
+  readonly partnerFieldsChanged?: boolean;
+  /** Deals: the side the primary partner fields came from, when they changed. */
+  readonly partnerSource?: 'salesforce' | 'import';
 };
+
+/** A partner whose CRM records name no subtype. */
+const UNSPECIFIED_SUBTYPE = 'unspecified';
+
+/** What the projection changed that Partnerbridge must push back (outbox reasons). */
+const LINKED_REASON = 'linked_in_crm';
+const TAGS_REASON = 'crm_tags_changed';
 
 function dayOf(value: string | null | undefined): string | null {
   if (value === null || value === undefined || value === '') return null;
@@ -83,6 +101,7 @@ export async function projectRecords(
   const now = new Date(ctx.now());
   const dealIds: string[] = [];
   const partnerIds: string[] = [];
+  const outbox: OutboxRow[] = [];
   const withValues = inputs.filter((i) => i.hubspot !== undefined);
 
   if (family === 'company') {
@@ -96,7 +115,8 @@ export async function projectRecords(
         salesforceAccountId: input.salesforceId ?? null,
         name: p.name ?? '(unnamed partner)',
         type: oneOf(partnerTypeValues, p.pb_partner_type, 'channel'),
-        subtype: p.pb_partner_subtype ?? '',
+        // The core needs a subtype id; CRMs hold labels, or nothing.
+        subtype: normalizeSubtype(p.pb_partner_subtype ?? '') || UNSPECIFIED_SUBTYPE,
         joinedOn:
           dayOf(p.pb_partner_since) ?? dayOf(p.createdate) ?? now.toISOString().slice(0, 10),
         certifiedSalespeople: Math.max(0, Math.trunc(Number(p.pb_certified_salespeople ?? 0) || 0)),
@@ -118,17 +138,44 @@ export async function projectRecords(
           set: update,
         })
         .returning({ id: partners.id });
-      if (row !== undefined) partnerIds.push(row.id);
+      if (row === undefined) continue;
+      partnerIds.push(row.id);
+      // A partner that just got its twin: its tier goes to the new side.
+      if (input.linkedNow)
+        outbox.push({ objectKind: 'partner', localId: row.id, reason: LINKED_REASON });
     }
+    await queueOutbox(ctx, outbox);
     return { dealIds, partnerIds };
   }
 
-  // Deals new to us get their associations read once (customer and labelled partners).
-  const fresh = withValues.filter((i) => i.newToUs).map((i) => (i.hubspot as HubspotRecord).id);
-  const associations =
-    fresh.length > 0
-      ? await readAssociations(ctx.hubspot, fresh).catch(() => new Map<string, AssociationLink[]>())
-      : new Map<string, AssociationLink[]>();
+  // Associations are read (one call per 1,000 deals) only where tags may have changed: deals new
+  // to a side, deals whose partner fields changed, and deals a webhook said were re-associated.
+  const marked = await ctx.gates.takeMarked(
+    `assoc:${installationId}`,
+    withValues.map((i) => (i.hubspot as HubspotRecord).id),
+  );
+  const reread = withValues
+    .filter(
+      (i) =>
+        i.linkedNow ||
+        i.partnerFieldsChanged === true ||
+        marked.has((i.hubspot as HubspotRecord).id),
+    )
+    .map((i) => (i.hubspot as HubspotRecord).id);
+  let associations: Map<string, AssociationLink[]> | undefined;
+  if (reread.length > 0) {
+    try {
+      associations = await readAssociations(ctx.hubspot, reread);
+    } catch (error) {
+      // Without them, only the partner fields are projected and no tag is removed.
+      ctx.log.warn(
+        { err: error },
+        'could not read deal associations; partner labels not projected',
+      );
+      if (marked.size > 0) await ctx.gates.mark(`assoc:${installationId}`, [...marked]);
+    }
+  }
+  const labelRoles = labelRolesOf(associations);
   for (const input of withValues) {
     const record = input.hubspot as HubspotRecord;
     const p = { ...record.properties, ...input.hubspotWrites };
@@ -138,7 +185,7 @@ export async function projectRecords(
     const createdOn = dayOf(p.createdate) ?? now.toISOString().slice(0, 10);
     const probability = canonicalDecimalText(p.hs_deal_stage_probability ?? '0') ?? '0';
     const primaryCompany = associations
-      .get(record.id)
+      ?.get(record.id)
       ?.find((a) => a.types.some((t) => t.typeId === 5))?.toId;
     const values = {
       installationId,
@@ -170,75 +217,154 @@ export async function projectRecords(
       .returning({ id: deals.id });
     if (row === undefined) continue;
     dealIds.push(row.id);
-    await projectPrimaryTag(ctx, row.id, p, now);
+    const reads = reread.includes(record.id);
+    if (input.linkedNow)
+      outbox.push({ objectKind: 'deal', localId: row.id, reason: LINKED_REASON });
+    if (!reads) continue;
+    const labels =
+      associations === undefined
+        ? undefined
+        : (associations.get(record.id) ?? []).flatMap((a) =>
+            a.types.flatMap((t) => {
+              const role = labelRoles.get(t.typeId);
+              return role === undefined ? [] : [{ companyId: a.toId, role }];
+            }),
+          );
+    const changed = await projectCrmTags(
+      ctx,
+      row.id,
+      p,
+      labels,
+      input.partnerSource ?? 'import',
+      now,
+    );
+    if (changed) outbox.push({ objectKind: 'deal', localId: row.id, reason: TAGS_REASON });
   }
+  await queueOutbox(ctx, outbox);
   return { dealIds, partnerIds };
 }
 
-async function projectPrimaryTag(
+type OutboxRow = { objectKind: 'deal' | 'partner'; localId: string; reason: string };
+
+async function queueOutbox(ctx: SyncContext, rows: readonly OutboxRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await ctx.services.db
+    .insert(localChanges)
+    .values(rows.map((row) => ({ installationId: ctx.installationId, ...row })));
+  await notifyLocalChanges(ctx.services, ctx.installationId);
+}
+
+/** Association type id → partner role, for our two labels (read once per batch that needs it). */
+function labelRolesOf(
+  associations: Map<string, AssociationLink[]> | undefined,
+): Map<number, 'sourced' | 'influenced'> {
+  const roles = new Map<number, 'sourced' | 'influenced'>();
+  if (associations === undefined) return roles;
+  // Labels come with their text in association reads: no extra call.
+  for (const links of associations.values()) {
+    for (const link of links) {
+      for (const type of link.types) {
+        const known = hubspotPartnerAssociationLabels.find((l) => l.label === type.label);
+        if (known !== undefined) roles.set(type.typeId, known.role);
+      }
+    }
+  }
+  return roles;
+}
+
+/**
+ * The tags a deal carries in the CRMs: the primary partner fields (HubSpot's pb_partner_*, which by
+ * now agree with Salesforce's PB_Partner_* fields) and, when the associations were read, every
+ * "Sourced partner" / "Influencing partner" label. Creates the tags a card tag would be (source
+ * `salesforce` when the fields came from Salesforce, else `import`), updates role and motion of
+ * CRM tags, and removes CRM tags no CRM asserts any more. Card tags are never touched: they are
+ * Partnerbridge's, and the outbox writes them to the CRMs. Returns whether anything changed.
+ */
+async function projectCrmTags(
   ctx: SyncContext,
   dealId: string,
   properties: Readonly<Record<string, string | null>>,
+  labels: readonly { companyId: string; role: 'sourced' | 'influenced' }[] | undefined,
+  source: 'salesforce' | 'import',
   now: Date,
-): Promise<void> {
+): Promise<boolean> {
   const db = ctx.services.db;
-  const companyId = properties.pb_partner_company_id ?? '';
-  const [partner] =
-    companyId === ''
+  const fieldCompany = properties.pb_partner_company_id ?? '';
+  type Claim = {
+    role: 'sourced' | 'influenced';
+    /** Labels carry no motion: a tag only a label asserts keeps its own. */
+    motion: string | undefined;
+    source: typeof source;
+  };
+  const asserted = new Map<string, Claim>();
+  for (const label of labels ?? []) {
+    if (!asserted.has(label.companyId))
+      asserted.set(label.companyId, { role: label.role, motion: undefined, source: 'import' });
+  }
+  if (fieldCompany !== '') {
+    const label = asserted.get(fieldCompany);
+    asserted.set(fieldCompany, {
+      role: oneOf(partnerRoleValues, properties.pb_partner_role, label?.role ?? 'sourced'),
+      motion: oneOf(motionValues, properties.pb_partner_motion, 'referral'),
+      source,
+    });
+  }
+  const companyIds = [...asserted.keys()];
+  const partnerRows =
+    companyIds.length === 0
       ? []
       : await db
-          .select({ id: partners.id })
+          .select({ id: partners.id, hubspotCompanyId: partners.hubspotCompanyId })
           .from(partners)
           .where(
             and(
               eq(partners.installationId, ctx.installationId),
-              eq(partners.hubspotCompanyId, companyId),
+              inArray(partners.hubspotCompanyId, companyIds),
             ),
           );
-  // Tags this engine manages (read from the CRMs) follow the CRM; card tags stay as they are.
-  await db
-    .update(partnerTags)
-    .set({ removedAt: now, updatedAt: now })
-    .where(
-      and(
-        eq(partnerTags.installationId, ctx.installationId),
-        eq(partnerTags.dealId, dealId),
-        isNull(partnerTags.removedAt),
-        inArray(partnerTags.source, ['import', 'salesforce']),
-        ...(partner === undefined ? [] : [ne(partnerTags.partnerId, partner.id)]),
-      ),
-    );
-  if (partner === undefined) return;
-  const role = oneOf(partnerRoleValues, properties.pb_partner_role, 'sourced');
-  const motion = oneOf(motionValues, properties.pb_partner_motion, 'referral');
-  const [existing] = await db
-    .select({ id: partnerTags.id, source: partnerTags.source })
+  const live = await db
+    .select()
     .from(partnerTags)
     .where(
       and(
         eq(partnerTags.installationId, ctx.installationId),
         eq(partnerTags.dealId, dealId),
-        eq(partnerTags.partnerId, partner.id),
         isNull(partnerTags.removedAt),
       ),
     );
-  if (existing !== undefined) {
-    if (existing.source !== 'hubspot_card') {
-      await db
-        .update(partnerTags)
-        .set({ role, motion, updatedAt: now })
-        .where(eq(partnerTags.id, existing.id));
-    }
-    return;
+  let changed = false;
+  const assertedPartners = new Set<string>();
+  for (const partner of partnerRows) {
+    const claim = asserted.get(partner.hubspotCompanyId ?? '');
+    if (claim === undefined) continue;
+    assertedPartners.add(partner.id);
+    const existing = live.find((t) => t.partnerId === partner.id);
+    const role = claim.role;
+    const motion = oneOf(motionValues, claim.motion ?? existing?.motion, 'referral');
+    if (existing?.source === 'hubspot_card') continue;
+    if (existing !== undefined && existing.role === role && existing.motion === motion) continue;
+    // The same row a card tag is (an approved registration), through the cards' repository.
+    await upsertImportedTag(db, ctx.installationId, {
+      dealId,
+      partnerId: partner.id,
+      role,
+      motion,
+      touchedAt: existing?.touchedAt ?? now,
+      taggedBy:
+        existing?.taggedBy ?? (claim.source === 'salesforce' ? 'sync:salesforce' : 'sync:hubspot'),
+      source: existing === undefined ? claim.source : (existing.source as 'salesforce' | 'import'),
+    });
+    changed = true;
   }
-  await db.insert(partnerTags).values({
-    installationId: ctx.installationId,
-    dealId,
-    partnerId: partner.id,
-    role,
-    motion,
-    touchedAt: now,
-    taggedBy: 'sync:crm',
-    source: 'import',
-  });
+  // Without the labels only the fields are known: a tag only a label asserted may still hold.
+  if (labels !== undefined) {
+    const stale = live.filter(
+      (t) => t.source !== 'hubspot_card' && !assertedPartners.has(t.partnerId),
+    );
+    for (const tag of stale) {
+      await removeImportedTag(db, ctx.installationId, dealId, tag.partnerId);
+      changed = true;
+    }
+  }
+  return changed;
 }

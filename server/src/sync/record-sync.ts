@@ -695,8 +695,16 @@ export async function syncRecordBatch(
 
     // 7. Bookkeeping for every pair that made it: link, shadows, modstamps, audit.
     const succeeded = locked.filter((p) => p.outcome === undefined);
+    const linkedNow = new Set<Pair>();
     for (const pair of succeeded) {
       const kind = pair.kind as LinkedKind;
+      const wasLinked =
+        pair.link !== undefined &&
+        pair.link.hubspotId !== null &&
+        pair.link.salesforceId !== null &&
+        pair.link.deletedAt === null;
+      if (!wasLinked && pair.hubspotId !== undefined && pair.salesforceId !== undefined)
+        linkedNow.add(pair);
       const link = await upsertLink(db, ctx.installationId, {
         kind,
         hubspotId: pair.hubspotId ?? null,
@@ -751,13 +759,17 @@ export async function syncRecordBatch(
     await resolveDeadLettersFor(
       db,
       ctx.installationId,
+      // Either side's letters: the record may have failed when it came from the other side.
       succeeded.flatMap((p) =>
-        p.refs.map((r) => deadLetterKey({ kind: r.family, side: r.side, id: r.id })),
+        (['hubspot', 'salesforce'] as const).flatMap((side) => {
+          const id = side === 'hubspot' ? p.hubspotId : p.salesforceId;
+          return id === undefined ? [] : [deadLetterKey({ kind: family, side, id })];
+        }),
       ),
       at(),
     );
 
-    // 8. Our projection of what synced (deals, partners, their primary partner tags).
+    // 8. Our projection of what synced (deals, partners, the partner tags the CRMs assert).
     const projected = await projectRecords(
       ctx,
       family,
@@ -768,7 +780,8 @@ export async function syncRecordBatch(
         salesforceId: p.salesforceId,
         salesforceModifiedMs:
           p.salesforce === undefined ? null : salesforceModifiedMs(p.salesforce),
-        newToUs: p.link?.createdAt !== undefined && p.link.createdAt.getTime() >= ctx.now() - 1_000,
+        linkedNow: linkedNow.has(p),
+        ...partnerChange(decisions.get(p.key)?.decision.fields, p, salesforceUpserts),
       })),
       readDealCompanies,
     );
@@ -784,6 +797,27 @@ export async function syncRecordBatch(
     for (const ref of pair.refs) outcomes.set(refKey(ref), pair.outcome ?? { status: 'done' });
   }
   return outcomes;
+}
+
+/** Partner fields of the deal mapping (the primary partner slot). */
+const partnerFields = new Set(['pb_partner_company_id', 'pb_partner_role', 'pb_partner_motion']);
+
+/** Whether the primary partner fields moved on a side since the last sync, and from where. */
+function partnerChange(
+  fields: readonly FieldDecision[] | undefined,
+  pair: Pair,
+  salesforceUpserts: readonly { pair: Pair }[],
+): { partnerFieldsChanged: boolean; partnerSource: 'salesforce' | 'import' } {
+  if (fields === undefined) {
+    // A record created on one side: its partner came from the other.
+    const fromHubspot = salesforceUpserts.some((u) => u.pair === pair);
+    return { partnerFieldsChanged: true, partnerSource: fromHubspot ? 'import' : 'salesforce' };
+  }
+  const partner = fields.filter((f) => partnerFields.has(f.hubspotField));
+  return {
+    partnerFieldsChanged: partner.some((f) => f.hubspotChanged || f.salesforceChanged),
+    partnerSource: partner.some((f) => f.action === 'write_hubspot') ? 'salesforce' : 'import',
+  };
 }
 
 function dateOrNull(ms: number | null): Date | null {

@@ -279,8 +279,11 @@ export async function recordSyncDeadLetter(
     system: SyncSide | 'engine';
     attempts: number;
     at: Date;
+    /** The queue whose work failed (record jobs by default; the outbox names its own). */
+    queue?: string;
   },
 ): Promise<void> {
+  const queue = entry.queue ?? SYNC_RECORD_QUEUE;
   // One open letter per record and group: a repeat failure bumps it instead of piling up.
   const jobId = deadLetterKey(entry.jobData);
   const [open] = await db
@@ -289,6 +292,7 @@ export async function recordSyncDeadLetter(
     .where(
       and(
         eq(deadLetters.installationId, installationId),
+        eq(deadLetters.queue, queue),
         eq(deadLetters.jobId, jobId),
         eq(deadLetters.errorType, entry.group),
         eq(deadLetters.status, 'open'),
@@ -314,8 +318,8 @@ export async function recordSyncDeadLetter(
   }
   await db.insert(deadLetters).values({
     installationId,
-    queue: SYNC_RECORD_QUEUE,
-    jobName: SYNC_RECORD_QUEUE,
+    queue,
+    jobName: queue,
     jobId,
     errorType: entry.group,
     reason: entry.reason.slice(0, 2_000),
@@ -337,6 +341,7 @@ export async function resolveDeadLettersFor(
   installationId: string,
   keys: readonly string[],
   at: Date,
+  queue: string = SYNC_RECORD_QUEUE,
 ): Promise<void> {
   if (keys.length === 0) return;
   await db
@@ -345,7 +350,7 @@ export async function resolveDeadLettersFor(
     .where(
       and(
         eq(deadLetters.installationId, installationId),
-        eq(deadLetters.queue, SYNC_RECORD_QUEUE),
+        eq(deadLetters.queue, queue),
         eq(deadLetters.status, 'open'),
         inArray(deadLetters.jobId, [...keys]),
       ),

@@ -1,5 +1,5 @@
 // The webhook subscriptions the sync needs (what the app's webhooks-hsmeta.json declares):
-// creations, deletions, merges and the mapped properties of deals and companies.
+// creations, deletions, merges, deal associations and the mapped properties of deals and companies.
 
 const dealProperties = [
   'dealname',
@@ -43,6 +43,10 @@ export const sandboxWebhookSubscriptions: Subscription[] = (['deal', 'company'] 
     { subscriptionType: 'object.creation', objectType, active: true },
     { subscriptionType: 'object.deletion', objectType, active: true },
     { subscriptionType: 'object.merge', objectType, active: true },
+    // Partner labels on deal → company associations are partner tags.
+    ...(objectType === 'deal'
+      ? [{ subscriptionType: 'object.associationChange' as const, objectType, active: true }]
+      : []),
     ...(objectType === 'deal' ? dealProperties : companyProperties).map(
       (propertyName): Subscription => ({
         subscriptionType: 'object.propertyChange',

@@ -39,6 +39,9 @@ export const fastSyncOptions: SyncOptions = {
   hubspot: { ...defaultSyncOptions.hubspot, rateLimitPauseMs: 300, maxInlineWaitMs: 2_000 },
 };
 
+/** The HubSpot user who installed the harness's portal: a Partnerbridge admin. */
+export const HARNESS_ADMIN_USER_ID = '7001';
+
 export type SyncHarness = {
   readonly hubspot: HubspotSandbox;
   readonly salesforce: SalesforceSandbox;
@@ -65,6 +68,7 @@ export const dealSubscriptions: WebhookSubscriptionInput[] = [
       active: true,
     }),
   ),
+  { subscriptionType: 'object.associationChange', objectType: 'deal', active: true },
   { subscriptionType: 'object.creation', objectType: 'company', active: true },
   ...['name', 'domain'].map(
     (propertyName): WebhookSubscriptionInput => ({
@@ -138,6 +142,7 @@ export async function startSyncHarness(
     hubDomain: 'sync-test.example',
     scopes: ['oauth'],
     installedBy: 'tester',
+    installerUserId: HARNESS_ADMIN_USER_ID,
   });
   const hsTokens = hubspot.control.issueToken({ portalId });
   await server.services.tokens.save(installation.id, 'hubspot', {
