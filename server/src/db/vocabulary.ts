@@ -34,6 +34,10 @@ export type IdLinkStatus = (typeof idLinkStatuses)[number];
 export const syncStages = ['idle', 'running', 'failed'] as const;
 export type SyncStage = (typeof syncStages)[number];
 
+/** How a checkpoint reads a CRM: incremental polls, or Salesforce change events (replay ids). */
+export const checkpointChannels = ['poll', 'change_events'] as const;
+export type CheckpointChannel = (typeof checkpointChannels)[number];
+
 export const auditOrigins = ['hubspot', 'salesforce', 'partnerbridge', 'api', 'admin'] as const;
 export type AuditOrigin = (typeof auditOrigins)[number];
 

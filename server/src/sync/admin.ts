@@ -312,10 +312,11 @@ export async function backfill(
 export async function syncHealth(services: Services, installationId: string) {
   const installation = await getInstallationOrThrow(services.db, installationId);
   const now = services.clock.now();
-  const checkpoints = await services.db
+  const allCheckpoints = await services.db
     .select()
     .from(syncCheckpoints)
     .where(eq(syncCheckpoints.installationId, installationId));
+  const checkpoints = allCheckpoints.filter((c) => c.channel === 'poll');
   const errors = await services.db
     .select({
       errorType: deadLetters.errorType,

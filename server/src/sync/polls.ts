@@ -53,6 +53,7 @@ async function loadCheckpoint(
         eq(syncCheckpoints.installationId, ctx.installationId),
         eq(syncCheckpoints.system, system),
         eq(syncCheckpoints.objectKind, checkpointKind[family]),
+        eq(syncCheckpoints.channel, 'poll'),
       ),
     );
   return row?.cursor;
@@ -73,10 +74,16 @@ async function saveCheckpoint(
       installationId: ctx.installationId,
       system,
       objectKind: checkpointKind[family],
+      channel: 'poll',
       ...values,
     })
     .onConflictDoUpdate({
-      target: [syncCheckpoints.installationId, syncCheckpoints.system, syncCheckpoints.objectKind],
+      target: [
+        syncCheckpoints.installationId,
+        syncCheckpoints.system,
+        syncCheckpoints.objectKind,
+        syncCheckpoints.channel,
+      ],
       set: values,
     });
 }

@@ -9,7 +9,13 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { at, createdAt, id, oneOf, updatedAt } from '../columns.ts';
-import { crmSystems, idLinkStatuses, syncObjectKinds, syncStages } from '../vocabulary.ts';
+import {
+  checkpointChannels,
+  crmSystems,
+  idLinkStatuses,
+  syncObjectKinds,
+  syncStages,
+} from '../vocabulary.ts';
 import { installations } from './installations.ts';
 
 const installationId = () =>
@@ -91,13 +97,17 @@ export const writeShadows = pgTable(
   ],
 );
 
-/** Resume points of incremental reads, saved with the records they cover. */
+/**
+ * Resume points of incremental reads, saved with the records they cover: poll cursors, and the
+ * replay ids of Salesforce change events (saved once the events they cover are queued).
+ */
 export const syncCheckpoints = pgTable(
   'sync_checkpoints',
   {
     installationId: installationId(),
     system: text('system', { enum: crmSystems }).notNull(),
     objectKind: text('object_kind', { enum: syncObjectKinds }).notNull(),
+    channel: text('channel', { enum: checkpointChannels }).notNull().default('poll'),
     cursor: jsonb('cursor').$type<unknown>().notNull(),
     stage: text('stage', { enum: syncStages }).notNull().default('idle'),
     lastError: text('last_error'),
@@ -106,9 +116,10 @@ export const syncCheckpoints = pgTable(
   (t) => [
     primaryKey({
       name: 'sync_checkpoints_pkey',
-      columns: [t.installationId, t.system, t.objectKind],
+      columns: [t.installationId, t.system, t.objectKind, t.channel],
     }),
     oneOf('sync_checkpoints_system_check', t.system, crmSystems),
+    oneOf('sync_checkpoints_channel_check', t.channel, checkpointChannels),
     oneOf('sync_checkpoints_object_kind_check', t.objectKind, syncObjectKinds),
     oneOf('sync_checkpoints_stage_check', t.stage, syncStages),
   ],
