@@ -101,11 +101,13 @@ export function createHubspotApi(deps: {
   };
 
   const once = async (method: string, path: string, body: unknown, search: boolean) => {
-    await waitForSlot(search);
-    calls++;
     let response: Response;
     try {
       response = await deps.clients.withClient(installationId, async (client) => {
+        // The slot is taken once the token is in hand, right before sending: a token read that
+        // waits on a busy database must not age the slot (HubSpot counts calls on arrival).
+        await waitForSlot(search);
+        calls++;
         const answer = await client.apiRequest({
           method,
           path,
@@ -116,6 +118,7 @@ export function createHubspotApi(deps: {
         return answer;
       });
     } catch (error) {
+      if (error instanceof SyncCallError) throw error;
       deps.usage.record('hubspot', { status: 0 });
       const status = (error as { code?: unknown }).code;
       if (status === 401 || (error as Error).name === 'HubspotAuthError') {
