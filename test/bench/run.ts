@@ -1,11 +1,17 @@
 import { type Benchmark, reportFromChild } from './benchmark.ts';
 import { coreBenchmark } from './core.bench.ts';
+import { serverBenchmark } from './server.bench.ts';
 import { syncBenchmark } from './sync.bench.ts';
 import { webhookIntakeBenchmark } from './webhook-intake.bench.ts';
 
 // `npm run bench` runs every registered benchmark in sequence; `npm run bench -- core` runs one.
 // To add one, export a `Benchmark` from `<name>.bench.ts` and list it here.
-const benchmarks: readonly Benchmark[] = [coreBenchmark, syncBenchmark, webhookIntakeBenchmark];
+const benchmarks: readonly Benchmark[] = [
+  coreBenchmark,
+  serverBenchmark,
+  syncBenchmark,
+  webhookIntakeBenchmark,
+];
 
 async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === '--child') {

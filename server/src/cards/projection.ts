@@ -1,4 +1,5 @@
 import {
+  currencyCodes,
   type Deal,
   type DealType,
   dealSchema,
@@ -7,6 +8,7 @@ import {
   partnerSchema,
   partnerTagSchema,
   partnerTypes,
+  reversalReasons,
   trainingLevels,
 } from '@partnerbridge/shared';
 import { and, eq, isNull, sql } from 'drizzle-orm';
@@ -281,23 +283,83 @@ function decimalOf(value: string): string {
   return value.startsWith('.') ? `0${value}` : value;
 }
 
+/** The deal fields the core reads (plus the name, for messages). */
+export type CoreDealFields = Pick<
+  DealRow,
+  | 'id'
+  | 'name'
+  | 'amountMinor'
+  | 'currency'
+  | 'projectValueMinor'
+  | 'stageCategory'
+  | 'stageId'
+  | 'probability'
+  | 'createdOn'
+  | 'closeDate'
+  | 'dealType'
+  | 'contractMonths'
+  | 'reversalReason'
+  | 'reversalOn'
+  | 'customerHubspotCompanyId'
+  | 'customerSalesforceAccountId'
+>;
+
+/** The tag fields the core reads. */
+export type CoreTagFields = Pick<
+  TagRow,
+  'dealId' | 'partnerId' | 'role' | 'motion' | 'touchedAt' | 'taggedBy' | 'share'
+>;
+
 export type DealConversion =
   | { readonly success: true; readonly data: Deal }
   | { readonly success: false; readonly error: { code: 'invalid_deal'; message: string } };
 
+const idPattern = /^[^:\s]+$/;
+const fractionPattern = /^(0(\.\d+)?|1(\.0+)?)$/;
+const supportedCurrencies = new Set<string>(currencyCodes);
+const reversalReasonSet = new Set<string>(reversalReasons);
+
+/**
+ * Whether a row certainly passes the core's deal schema, checked without zod: conversions run for
+ * every deal of a tier card or a reconciliation, and the schema's generality costs more than the
+ * deal's computation. Anything unusual goes through the schema, which explains what is wrong.
+ */
+function plainlyValid(row: CoreDealFields, probability: string, customerId: string): boolean {
+  return (
+    idPattern.test(row.id) &&
+    idPattern.test(customerId) &&
+    supportedCurrencies.has(row.currency) &&
+    Number.isSafeInteger(row.amountMinor) &&
+    row.amountMinor >= 0 &&
+    (row.projectValueMinor === null ||
+      (Number.isSafeInteger(row.projectValueMinor) && row.projectValueMinor >= 0)) &&
+    fractionPattern.test(probability) &&
+    row.createdOn >= '1900-01-01' &&
+    row.closeDate >= '1900-01-01' &&
+    (row.contractMonths === null || (row.contractMonths >= 1 && row.contractMonths <= 120)) &&
+    (row.reversalReason === null ||
+      row.reversalOn === null ||
+      (reversalReasonSet.has(row.reversalReason) &&
+        row.stageCategory !== 'open' &&
+        row.reversalOn >= row.closeDate))
+  );
+}
+
 /** The core's deal for a projection row; a row the core cannot read is an error value. */
-export function toCoreDeal(row: DealRow): DealConversion {
-  const parsed = dealSchema.safeParse({
+export function toCoreDeal(row: CoreDealFields): DealConversion {
+  const probability = decimalOf(row.probability);
+  const customerId = customerKey(row);
+  const candidate = {
     id: row.id,
     name: row.name,
-    customerId: customerKey(row),
+    customerId,
     amount: { amountMinor: row.amountMinor, currency: row.currency },
     ...(row.projectValueMinor === null
       ? {}
       : { projectValue: { amountMinor: row.projectValueMinor, currency: row.currency } }),
     stage: row.stageCategory,
     rawStage: row.stageId ?? row.stageCategory,
-    probability: decimalOf(row.probability),
+    probability,
     createdOn: row.createdOn,
     closeDate: row.closeDate,
     dealType: normalizeDealType(row.dealType),
@@ -305,7 +367,11 @@ export function toCoreDeal(row: DealRow): DealConversion {
     ...(row.reversalReason === null || row.reversalOn === null
       ? {}
       : { reversal: { reason: row.reversalReason, on: row.reversalOn } }),
-  });
+  };
+  if (plainlyValid(row, probability, customerId)) {
+    return { success: true, data: candidate as Deal };
+  }
+  const parsed = dealSchema.safeParse(candidate);
   if (parsed.success) return { success: true, data: parsed.data };
   const problems = parsed.error.issues.map(
     (issue) => `${issue.path.join('.') || 'deal'}: ${issue.message}`,
@@ -342,17 +408,24 @@ export function toCorePartner(row: PartnerRow): Partner {
   return parsed.data;
 }
 
-/** The core's tag for a projection row. */
-export function toCoreTag(row: TagRow): PartnerTag {
-  return partnerTagSchema.parse({
+/**
+ * The core's tag for a projection row. The columns' constraints (uuids, role and motion lists,
+ * share in [0, 1], a timestamp) are the schema's; only an unusual share goes through zod.
+ */
+export function toCoreTag(row: CoreTagFields): PartnerTag {
+  const share = row.share === null ? undefined : decimalOf(row.share);
+  const tag = {
     dealId: row.dealId,
     partnerId: row.partnerId,
     role: row.role,
     motion: row.motion,
     touchedAt: row.touchedAt.toISOString(),
     taggedBy: row.taggedBy,
-    ...(row.share === null ? {} : { share: decimalOf(row.share) }),
-  });
+    ...(share === undefined ? {} : { share }),
+  };
+  return share === undefined || fractionPattern.test(share)
+    ? (tag as PartnerTag)
+    : partnerTagSchema.parse(tag);
 }
 
 /** Tags that take part in attribution: live, with an approved registration. */

@@ -1,4 +1,5 @@
 import type { IsoDate } from '@partnerbridge/shared';
+import { sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { type ReconcileOutcome, reconcilableDealIds, reconcileDeals } from './ledger-store.ts';
 import { loadFxTable, loadProgram } from './program-store.ts';
@@ -50,11 +51,30 @@ export async function reconcileDealsNow(
   return summarize(outcomes, dealIds.length);
 }
 
-/** Reconciles every deal whose ledger can change (won, reversed, or already with lines). */
+/**
+ * Reconciles every deal whose ledger can change (won, reversed, or already with lines), then
+ * refreshes the planner's statistics of the tables the cards read.
+ */
 export async function reconcileInstallationNow(
   db: Database,
   installationId: string,
   asOf: IsoDate,
 ): Promise<ReconcileSummary> {
-  return reconcileDealsNow(db, installationId, await reconcilableDealIds(db, installationId), asOf);
+  const summary = await reconcileDealsNow(
+    db,
+    installationId,
+    await reconcilableDealIds(db, installationId),
+    asOf,
+  );
+  await refreshStatistics(db);
+  return summary;
+}
+
+/**
+ * PGlite never auto-analyzes, and a bulk import on Postgres may not have been analyzed yet; with
+ * no statistics the planner scans a whole installation's tags for each deal. A sampled ANALYZE of
+ * a few tables is cheap next to a full reconciliation, which runs after imports and daily.
+ */
+export async function refreshStatistics(db: Database): Promise<void> {
+  await db.execute(sql`analyze deals, partner_tags, partners, ledger_lines, ledger_payments`);
 }

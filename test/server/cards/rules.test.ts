@@ -1,4 +1,9 @@
-import { type CommissionRule, commissionRuleSchema, defaultProgram } from '@partnerbridge/shared';
+import {
+  type CommissionRule,
+  commissionRuleSchema,
+  dealSchema,
+  defaultProgram,
+} from '@partnerbridge/shared';
 import { describe, expect, it } from 'vitest';
 import { decimalAmount } from '../../../server/src/cards/ledger-export.ts';
 import {
@@ -168,6 +173,54 @@ describe('projection conversions', () => {
     expect(customerKey({ ...base, customerHubspotCompanyId: '42' })).toBe('hubspot-42');
     expect(customerKey({ ...base, customerSalesforceAccountId: '001x' })).toBe('salesforce-001x');
     expect(customerKey(base)).toBe('deal-d1');
+  });
+
+  const row = (overrides: Record<string, unknown> = {}) =>
+    ({
+      id: '0b34c644-9a78-4248-9699-77b7ca969363',
+      name: 'A deal',
+      amountMinor: 1_000_000,
+      currency: 'EUR',
+      projectValueMinor: 250_000,
+      stageCategory: 'won',
+      stageId: 'closedwon',
+      probability: '1.000',
+      createdOn: '2026-01-01',
+      closeDate: '2026-02-01',
+      dealType: 'existingbusiness',
+      contractMonths: 12,
+      reversalReason: 'refunded',
+      reversalOn: '2026-03-01',
+      customerHubspotCompanyId: '42',
+      customerSalesforceAccountId: null,
+      ...overrides,
+    }) as Parameters<typeof toCoreDeal>[0];
+
+  it('converts a plain row without zod exactly as the schema would', () => {
+    const converted = toCoreDeal(row());
+    if (!converted.success) throw new Error('the row is valid');
+    expect(converted.data).toEqual(dealSchema.parse(converted.data));
+    expect(converted.data).toMatchObject({
+      customerId: 'hubspot-42',
+      dealType: 'existing_business',
+      reversal: { reason: 'refunded', on: '2026-03-01' },
+      projectValue: { amountMinor: 250_000, currency: 'EUR' },
+    });
+  });
+
+  it.each([
+    ['an unsupported currency', { currency: 'XYZ' }, 'amount.currency'],
+    ['a probability above 1', { probability: '1.5' }, 'probability'],
+    ['a reversal before the close', { reversalOn: '2026-01-15' }, 'reversal.on'],
+    ['a reversal on an open deal', { stageCategory: 'open' }, 'reversal'],
+    ['too many contract months', { contractMonths: 200 }, 'contractMonths'],
+    ['a customer id with a space', { customerHubspotCompanyId: '4 2' }, 'customerId'],
+    ['a negative project value', { projectValueMinor: -1 }, 'projectValue'],
+  ])('falls back to the schema and names the problem: %s', (_case, overrides, path) => {
+    const converted = toCoreDeal(row(overrides));
+    expect(converted.success).toBe(false);
+    if (converted.success) return;
+    expect(converted.error.message).toContain(`${path}:`);
   });
 
   it('explains why a deal row cannot be computed', () => {
