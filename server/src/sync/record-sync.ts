@@ -283,14 +283,17 @@ export async function syncRecordBatch(
         : `${ctx.installationId}:${family}:sf:${pair.salesforceId}`,
     ].filter((k): k is string => k !== undefined);
   const locked: Pair[] = [];
+  const claimed = new Map<Pair, string>();
+  const lockedElsewhere = (): RecordOutcome => ({
+    status: 'delayed',
+    untilMs: ctx.now() + 1_000 + Math.floor(Math.random() * 1_000),
+    reason: 'record is being synced by another batch',
+  });
   for (const pair of pairs.values()) {
-    if (await ctx.gates.claim(lockKeys(pair), owner, ctx.options.lockTtlMs)) locked.push(pair);
-    else
-      pair.outcome = {
-        status: 'delayed',
-        untilMs: ctx.now() + 1_000 + Math.floor(Math.random() * 1_000),
-        reason: 'record is being synced by another batch',
-      };
+    if (await ctx.gates.claim(lockKeys(pair), owner, ctx.options.lockTtlMs)) {
+      locked.push(pair);
+      claimed.set(pair, lockKeys(pair).join());
+    } else pair.outcome = lockedElsewhere();
   }
 
   const audit: AuditEntry[] = [];
@@ -397,6 +400,36 @@ export async function syncRecordBatch(
           outcome.status === 'dead'
             ? { status: 'retry', error: (outcome as { error: SyncCallError }).error }
             : outcome;
+    }
+
+    // 4b. Refs that turned out to name the same records (a Salesforce record stamped with the
+    // HubSpot id another ref names, before any link says so) become one pair: decided and written
+    // once. Ids learned by reading are locked as well, so a batch elsewhere that reached the same
+    // records from the other side waits for this one instead of writing the same values again.
+    const byRecord = new Map<string, Pair>();
+    for (const pair of live()) {
+      const keys = lockKeys(pair);
+      const twin = keys.map((key) => byRecord.get(key)).find((p) => p !== undefined);
+      if (twin === undefined) {
+        for (const key of keys) byRecord.set(key, pair);
+        continue;
+      }
+      twin.refs.push(...pair.refs);
+      pair.refs = [];
+      pair.outcome = { status: 'done' };
+      twin.hubspotId ??= pair.hubspotId;
+      twin.salesforceId ??= pair.salesforceId;
+      if (twin.hubspot === undefined && pair.hubspot !== undefined) twin.hubspot = pair.hubspot;
+      if (twin.salesforce === undefined && pair.salesforce !== undefined)
+        twin.salesforce = pair.salesforce;
+      twin.link ??= pair.link;
+      for (const key of lockKeys(twin)) byRecord.set(key, twin);
+    }
+    for (const pair of live()) {
+      if (claimed.get(pair) === lockKeys(pair).join()) continue;
+      if (await ctx.gates.claim(lockKeys(pair), owner, ctx.options.lockTtlMs))
+        claimed.set(pair, lockKeys(pair).join());
+      else pair.outcome = lockedElsewhere();
     }
 
     // 5. Decide.
