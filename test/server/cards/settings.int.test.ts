@@ -514,6 +514,35 @@ describe.each(testDatabaseDrivers())('settings API [%s]', (driver) => {
     });
   });
 
+  describe('FX rates', () => {
+    it('lists dated quotes and adds new ones idempotently, naming bad fields', async () => {
+      expect((await admin({ path: '/api/v1/settings/fx-rates' })).body).toEqual({ rates: [] });
+      const quote = { base: 'GBP', quote: 'USD', on: '2026-02-27', rate: '1.2650' };
+      const added = await admin({
+        method: 'POST',
+        path: '/api/v1/settings/fx-rates',
+        body: { rates: [quote] },
+      });
+      expect(added.status).toBe(200);
+      const again = await admin({
+        method: 'POST',
+        path: '/api/v1/settings/fx-rates',
+        body: { rates: [quote] },
+      });
+      expect(again.body).toEqual(added.body);
+      expect(added.body).toEqual({
+        rates: [{ ...quote, createdBy: 'rep@example.com', createdAt: expect.any(String) }],
+      });
+      const bad = await admin({
+        method: 'POST',
+        path: '/api/v1/settings/fx-rates',
+        body: { rates: [{ ...quote, rate: '-1' }] },
+      });
+      expect(bad.status).toBe(400);
+      expect((bad.body as ErrorBody).error.issues?.[0]?.path).toBe('body.rates[0].rate');
+    });
+  });
+
   describe('program metrics', () => {
     it('reports partner revenue, growth and commissions for a period', async () => {
       const response = await callCard(server, {
