@@ -48,9 +48,11 @@ import {
   loadShadows,
   markSeen,
   resolveDeadLettersFor,
-  saveShadows,
+  type ShadowRecord,
+  saveShadowRecords,
   tombstone,
   upsertLink,
+  upsertLinks,
   writeAudit,
 } from './sync-store.ts';
 
@@ -729,6 +731,9 @@ export async function syncRecordBatch(
     // 7. Bookkeeping for every pair that made it: link, shadows, modstamps, audit.
     const succeeded = locked.filter((p) => p.outcome === undefined);
     const linkedNow = new Set<Pair>();
+    // One statement per table for the whole batch (not per record). Shadows go first: a crash
+    // before the links are stored re-runs the records, which then find nothing left to write.
+    const shadowRecords: ShadowRecord[] = [];
     for (const pair of succeeded) {
       const kind = pair.kind as LinkedKind;
       const wasLinked =
@@ -738,8 +743,32 @@ export async function syncRecordBatch(
         pair.link.deletedAt === null;
       if (!wasLinked && pair.hubspotId !== undefined && pair.salesforceId !== undefined)
         linkedNow.add(pair);
-      const link = await upsertLink(db, ctx.installationId, {
-        kind,
+      const created =
+        hubspotCreates.find((c) => c.pair === pair) ??
+        salesforceUpserts.find((c) => c.pair === pair);
+      const shadows = decisions.get(pair.key)?.decision.shadows ?? created?.shadows;
+      if (shadows === undefined) continue;
+      if (pair.hubspotId !== undefined)
+        shadowRecords.push({
+          kind,
+          system: 'hubspot',
+          recordId: pair.hubspotId,
+          fields: shadows.hubspot,
+        });
+      if (pair.salesforceId !== undefined)
+        shadowRecords.push({
+          kind,
+          system: 'salesforce',
+          recordId: pair.salesforceId,
+          fields: shadows.salesforce,
+        });
+    }
+    await saveShadowRecords(db, ctx.installationId, shadowRecords, at());
+    const storedLinks = await upsertLinks(
+      db,
+      ctx.installationId,
+      succeeded.map((pair) => ({
+        kind: pair.kind as LinkedKind,
         hubspotId: pair.hubspotId ?? null,
         salesforceId: pair.salesforceId ?? null,
         // Seen = the source state as read, never after our own write: a user edit that slipped
@@ -748,35 +777,13 @@ export async function syncRecordBatch(
           pair.hubspot === undefined ? null : dateOrNull(hubspotModifiedMs(pair.hubspot)),
         salesforceModifiedAt:
           pair.salesforce === undefined ? null : dateOrNull(salesforceModifiedMs(pair.salesforce)),
-      });
+      })),
+    );
+    succeeded.forEach((pair, index) => {
+      const kind = pair.kind as LinkedKind;
+      const link = storedLinks[index] as IdLink;
       pair.link = link;
       const decided = decisions.get(pair.key);
-      const created =
-        hubspotCreates.find((c) => c.pair === pair) ??
-        salesforceUpserts.find((c) => c.pair === pair);
-      const shadows = decided?.decision.shadows ?? created?.shadows;
-      if (shadows !== undefined) {
-        if (pair.hubspotId !== undefined)
-          await saveShadows(
-            db,
-            ctx.installationId,
-            kind,
-            'hubspot',
-            pair.hubspotId,
-            shadows.hubspot,
-            at(),
-          );
-        if (pair.salesforceId !== undefined)
-          await saveShadows(
-            db,
-            ctx.installationId,
-            kind,
-            'salesforce',
-            pair.salesforceId,
-            shadows.salesforce,
-            at(),
-          );
-      }
       if (decided !== undefined) {
         const notable = decided.decision.fields.filter((f) => f.reason !== 'in_sync');
         if (notable.length > 0)
@@ -787,7 +794,7 @@ export async function syncRecordBatch(
         else synced.companyHubspotIds.push(pair.hubspotId);
       }
       pair.outcome = { status: 'done' };
-    }
+    });
     await writeAudit(db, ctx.installationId, audit, at());
     await resolveDeadLettersFor(
       db,

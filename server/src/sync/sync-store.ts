@@ -102,6 +102,114 @@ export async function upsertLink(
   return row;
 }
 
+export type LinkInput = Parameters<typeof upsertLink>[2];
+
+/**
+ * `upsertLink` for a whole batch, with the same outcome per link: one lookup, one insert of the
+ * new links and one update of the existing ones, instead of two or three statements per record.
+ * Links that would merge half links, or that share an id with another link of the batch, go
+ * through `upsertLink` one by one. Returns the stored links in input order.
+ */
+export async function upsertLinks(
+  db: Executor,
+  installationId: string,
+  links: readonly LinkInput[],
+): Promise<IdLink[]> {
+  const out: (IdLink | undefined)[] = new Array(links.length);
+  const ids = (side: 'hubspotId' | 'salesforceId') =>
+    links.flatMap((l) => (l[side] === null ? [] : [l[side]]));
+  const hubspotIds = ids('hubspotId');
+  const salesforceIds = ids('salesforceId');
+  const shared = (list: readonly string[]) =>
+    new Set(list.filter((id, index) => list.indexOf(id) !== index));
+  const sharedHubspot = shared(hubspotIds);
+  const sharedSalesforce = shared(salesforceIds);
+  const existing = await findLinks(db, installationId, ['deal', 'partner', 'customer'], {
+    hubspot: hubspotIds,
+    salesforce: salesforceIds,
+  });
+  const inserts: { index: number; row: typeof idLinks.$inferInsert }[] = [];
+  const updates: { index: number; row: typeof idLinks.$inferInsert }[] = [];
+  const oneByOne: number[] = [];
+  const now = new Date();
+  links.forEach((link, index) => {
+    const rows = existing.filter(
+      (row) =>
+        (link.hubspotId !== null && row.hubspotId === link.hubspotId) ||
+        (link.salesforceId !== null && row.salesforceId === link.salesforceId),
+    );
+    const [only] = rows;
+    if (
+      rows.length > 1 ||
+      (link.hubspotId !== null && sharedHubspot.has(link.hubspotId)) ||
+      (link.salesforceId !== null && sharedSalesforce.has(link.salesforceId))
+    ) {
+      oneByOne.push(index);
+      return;
+    }
+    const row = {
+      ...(only ?? {}),
+      installationId,
+      objectKind: link.kind,
+      hubspotId: link.hubspotId ?? only?.hubspotId ?? null,
+      salesforceId: link.salesforceId ?? only?.salesforceId ?? null,
+      status: link.status ?? 'linked',
+      review: link.review ?? null,
+      updatedAt: now,
+      deletedAt: null,
+      ...(link.hubspotModifiedAt === undefined
+        ? {}
+        : { hubspotModifiedAt: link.hubspotModifiedAt }),
+      ...(link.salesforceModifiedAt === undefined
+        ? {}
+        : { salesforceModifiedAt: link.salesforceModifiedAt }),
+    } as const;
+    (only === undefined ? inserts : updates).push({ index, row });
+  });
+  const excluded = (column: string) => sql.raw(`excluded.${column}`);
+  for (const [group, onConflict] of [
+    [inserts, false],
+    [updates, true],
+  ] as const) {
+    for (let start = 0; start < group.length; start += 500) {
+      const chunk = group.slice(start, start + 500);
+      const insert = db.insert(idLinks).values(chunk.map((c) => c.row));
+      const rows = await (onConflict
+        ? insert.onConflictDoUpdate({
+            target: idLinks.id,
+            set: {
+              objectKind: excluded('object_kind'),
+              hubspotId: excluded('hubspot_id'),
+              salesforceId: excluded('salesforce_id'),
+              status: excluded('status'),
+              review: excluded('review'),
+              updatedAt: excluded('updated_at'),
+              deletedAt: excluded('deleted_at'),
+              hubspotModifiedAt: excluded('hubspot_modified_at'),
+              salesforceModifiedAt: excluded('salesforce_modified_at'),
+            },
+          })
+        : insert
+      ).returning();
+      // Ids are unique within the batch (shared ones went one by one): match rows back by them.
+      for (const { index, row } of chunk) {
+        out[index] = rows.find((r) =>
+          row.hubspotId !== null
+            ? r.hubspotId === row.hubspotId
+            : r.salesforceId === row.salesforceId,
+        );
+      }
+    }
+  }
+  for (const index of oneByOne) {
+    out[index] = await upsertLink(db, installationId, links[index] as LinkInput);
+  }
+  return out.map((row, index) => {
+    if (row === undefined) throw new Error(`id link ${index} of the batch was not stored`);
+    return row;
+  });
+}
+
 export async function markSeen(
   db: Executor,
   linkId: string,
@@ -195,6 +303,58 @@ export async function saveShadows(
         writtenAt: sqlExcluded('written_at'),
       },
     });
+}
+
+export type ShadowRecord = {
+  kind: LinkedKind;
+  system: SyncSide;
+  recordId: string;
+  fields: Readonly<Record<string, CommonValue>>;
+};
+
+/** `saveShadows` for a whole batch of records: one statement per 1,000 fields. */
+export async function saveShadowRecords(
+  db: Executor,
+  installationId: string,
+  records: readonly ShadowRecord[],
+  at: Date,
+): Promise<void> {
+  // One row per key (a later record wins): a statement may not update the same row twice.
+  const rows = new Map<string, typeof writeShadows.$inferInsert>();
+  for (const record of records) {
+    for (const [field, value] of Object.entries(record.fields)) {
+      rows.set(`${record.kind}|${record.system}|${record.recordId}|${field}`, {
+        installationId,
+        system: record.system,
+        objectKind: record.kind as SyncObjectKind,
+        recordId: record.recordId,
+        field,
+        valueHash: valueHash(value),
+        value,
+        writtenAt: at,
+      });
+    }
+  }
+  const all = [...rows.values()];
+  for (let start = 0; start < all.length; start += 1_000) {
+    await db
+      .insert(writeShadows)
+      .values(all.slice(start, start + 1_000))
+      .onConflictDoUpdate({
+        target: [
+          writeShadows.installationId,
+          writeShadows.system,
+          writeShadows.objectKind,
+          writeShadows.recordId,
+          writeShadows.field,
+        ],
+        set: {
+          valueHash: sqlExcluded('value_hash'),
+          value: sqlExcluded('value'),
+          writtenAt: sqlExcluded('written_at'),
+        },
+      });
+  }
 }
 
 function sqlExcluded(column: string) {
