@@ -8,7 +8,7 @@ import {
   trainingLevelValues,
 } from '@partnerbridge/shared/crm-fields';
 import { canonicalDecimalText, roundDecimalText } from '@partnerbridge/shared/sync';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { normalizeSubtype, removeImportedTag, upsertImportedTag } from '../cards/projection.ts';
 import { deals, partnerTags } from '../db/schema/deals.ts';
 import { partners } from '../db/schema/partners.ts';
@@ -176,6 +176,8 @@ export async function projectRecords(
     }
   }
   const labelRoles = labelRolesOf(associations);
+  // Every deal of the batch in one statement (per 500), not one per deal.
+  const rows = new Map<string, typeof deals.$inferInsert>();
   for (const input of withValues) {
     const record = input.hubspot as HubspotRecord;
     const p = { ...record.properties, ...input.hubspotWrites };
@@ -187,7 +189,7 @@ export async function projectRecords(
     const primaryCompany = associations
       ?.get(record.id)
       ?.find((a) => a.types.some((t) => t.typeId === 5))?.toId;
-    const values = {
+    rows.set(record.id, {
       installationId,
       hubspotDealId: record.id,
       salesforceOpportunityId: input.salesforceId ?? null,
@@ -207,19 +209,50 @@ export async function projectRecords(
       salesforceModifiedAt:
         input.salesforceModifiedMs === null ? null : new Date(input.salesforceModifiedMs),
       updatedAt: now,
-      ...(primaryCompany === undefined ? {} : { customerHubspotCompanyId: primaryCompany }),
-    };
-    const { installationId: _i, hubspotDealId: _h, ...update } = values;
-    const [row] = await db
+      customerHubspotCompanyId: primaryCompany ?? null,
+    });
+  }
+  const excluded = (column: string) => sql.raw(`excluded.${column}`);
+  const stored = new Map<string, string>();
+  const all = [...rows.values()];
+  for (let start = 0; start < all.length; start += 500) {
+    const written = await db
       .insert(deals)
-      .values(values)
-      .onConflictDoUpdate({ target: [deals.installationId, deals.hubspotDealId], set: update })
-      .returning({ id: deals.id });
-    if (row === undefined) continue;
-    dealIds.push(row.id);
+      .values(all.slice(start, start + 500))
+      .onConflictDoUpdate({
+        target: [deals.installationId, deals.hubspotDealId],
+        set: {
+          salesforceOpportunityId: excluded('salesforce_opportunity_id'),
+          name: excluded('name'),
+          amountMinor: excluded('amount_minor'),
+          currency: excluded('currency'),
+          pipelineId: excluded('pipeline_id'),
+          stageId: excluded('stage_id'),
+          stageCategory: excluded('stage_category'),
+          createdOn: excluded('created_on'),
+          closeDate: excluded('close_date'),
+          probability: excluded('probability'),
+          dealType: excluded('deal_type'),
+          hubspotModifiedAt: excluded('hubspot_modified_at'),
+          salesforceModifiedAt: excluded('salesforce_modified_at'),
+          updatedAt: excluded('updated_at'),
+          // Known only when the associations were read: otherwise the stored one stays.
+          customerHubspotCompanyId: sql`coalesce(excluded.customer_hubspot_company_id, ${deals.customerHubspotCompanyId})`,
+        },
+      })
+      .returning({ id: deals.id, hubspotDealId: deals.hubspotDealId });
+    for (const row of written)
+      if (row.hubspotDealId !== null) stored.set(row.hubspotDealId, row.id);
+  }
+  for (const input of withValues) {
+    const record = input.hubspot as HubspotRecord;
+    const p = { ...record.properties, ...input.hubspotWrites };
+    const dealId = stored.get(record.id);
+    if (dealId === undefined) continue;
+    dealIds.push(dealId);
     const reads = reread.includes(record.id);
     if (input.linkedNow)
-      outbox.push({ objectKind: 'deal', localId: row.id, reason: LINKED_REASON });
+      outbox.push({ objectKind: 'deal', localId: dealId, reason: LINKED_REASON });
     if (!reads) continue;
     const labels =
       associations === undefined
@@ -232,13 +265,13 @@ export async function projectRecords(
           );
     const changed = await projectCrmTags(
       ctx,
-      row.id,
+      dealId,
       p,
       labels,
       input.partnerSource ?? 'import',
       now,
     );
-    if (changed) outbox.push({ objectKind: 'deal', localId: row.id, reason: TAGS_REASON });
+    if (changed) outbox.push({ objectKind: 'deal', localId: dealId, reason: TAGS_REASON });
   }
   await queueOutbox(ctx, outbox);
   return { dealIds, partnerIds };
