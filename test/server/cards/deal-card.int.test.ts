@@ -171,11 +171,13 @@ describe.each(testDatabaseDrivers())('deal card API [%s]', (driver) => {
   describe('tagging', () => {
     let acmeTagId: string;
     const acmeKey = newKey();
+    // Touched before the other tags (which default to now): commissions list in touch order.
     const acmeBody = () => ({
       idempotencyKey: acmeKey,
       partnerId: acme.id,
       role: 'sourced',
       motion: 'referral',
+      touchedAt: '2026-01-15T10:00:00.000Z',
     });
 
     it('tags a partner and answers with the commission and why, writing the outbox in the same transaction', async () => {
