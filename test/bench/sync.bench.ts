@@ -199,6 +199,8 @@ type PhaseFigures = {
     byEndpoint: Record<string, number>;
   };
   salesforce: { calls: number; byEndpoint: Record<string, number> };
+  /** Webhook deliveries to our intake during the phase, and those that failed or timed out. */
+  webhooks: { events: number; requests: number; failed: number };
 };
 
 /** Runs `act`, waits for `done`, and reads both sandboxes' request logs for that span. */
@@ -214,11 +216,13 @@ async function phase(
   hubspot.control.resetRequests();
   salesforce.control.resetRequests();
   const usedBefore = salesforce.control.apiUsage(orgId).used;
+  const webhooksBefore = hubspot.control.webhookStats();
   const started = performance.now();
   act();
   await until(done, 600_000, name);
   const wallS = (performance.now() - started) / 1000;
   const hs = hubspot.control.requests();
+  const webhooks = hubspot.control.webhookStats();
   const searches = Object.entries(hs.counts)
     .filter(([endpoint]) => endpoint.endsWith('/search'))
     .reduce((sum, [, n]) => sum + n, 0);
@@ -235,6 +239,11 @@ async function phase(
     salesforce: {
       calls: salesforce.control.apiUsage(orgId).used - usedBefore,
       byEndpoint: salesforce.control.requests().byEndpoint,
+    },
+    webhooks: {
+      events: webhooks.eventsDelivered - webhooksBefore.eventsDelivered,
+      requests: webhooks.requestsSucceeded - webhooksBefore.requestsSucceeded,
+      failed: webhooks.requestsFailed - webhooksBefore.requestsFailed,
     },
   };
 }
@@ -392,6 +401,9 @@ async function run(): Promise<void> {
       );
       for (const [endpoint, n] of Object.entries(p.hubspot.byEndpoint))
         console.log(`  ${String(n).padStart(6)}  ${endpoint}`);
+      console.log(
+        `${p.phase}: webhooks to our intake: ${p.webhooks.events} events in ${p.webhooks.requests} deliveries, ${p.webhooks.failed} failed or timed out (retried)`,
+      );
       console.log(`${p.phase}: Salesforce calls by endpoint`);
       for (const [endpoint, n] of Object.entries(p.salesforce.byEndpoint))
         console.log(`  ${String(n).padStart(6)}  ${endpoint}`);
