@@ -22,8 +22,12 @@ import {
 // both CRM sandboxes in this process. What the sandboxes received is the evidence: their write
 // logs and records, never our own tables.
 //
-// Server Postgres only: worker processes share one database, and a PGlite directory belongs to a
-// single process (worker.ts refuses it). CI provides TEST_DATABASE_URL.
+// Runs only with server Postgres (TEST_DATABASE_URL; CI sets it when one is reachable): worker
+// processes share one database and a PGlite directory belongs to one process (worker.ts refuses
+// it). PGlite over the wire (@electric-sql/pglite-socket 0.2.17) was tried: it pins PGlite 0.5.14
+// as a peer (we run 0.5.16: npm refuses the install without --legacy-peer-deps), every connection
+// shares one PGlite session (advisory locks no longer keep concurrent migrators apart) and an open
+// transaction blocks every other connection: not the database these tests prove the engine on.
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
