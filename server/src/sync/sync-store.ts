@@ -245,8 +245,14 @@ export async function loadShadows(
   for (const system of ['hubspot', 'salesforce'] as const) {
     const ids = records.filter((r) => r.system === system).map((r) => r.recordId);
     if (ids.length === 0) continue;
+    // The stored JSON string as text (`#>>`): drizzle parses jsonb strings a second time, which
+    // would turn the text "102" into the number 102 and "true" into true.
     const rows = await db
-      .select()
+      .select({
+        recordId: writeShadows.recordId,
+        field: writeShadows.field,
+        value: sql<string | null>`${writeShadows.value} #>> '{}'`,
+      })
       .from(writeShadows)
       .where(
         and(
@@ -259,7 +265,7 @@ export async function loadShadows(
     for (const row of rows) {
       const key = `${system}:${row.recordId}`;
       const fields = out.get(key) ?? {};
-      fields[row.field] = (row.value ?? null) as CommonValue;
+      fields[row.field] = row.value ?? null;
       out.set(key, fields);
     }
   }
