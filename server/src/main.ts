@@ -21,6 +21,7 @@ import { createSalesforceConnections } from './salesforce/connections.ts';
 import { createTokenCipher } from './security/token-crypto.ts';
 import { createTokenStore } from './security/token-store.ts';
 import type { Services } from './services.ts';
+import { stopChangeEvents } from './sync/change-events.ts';
 
 export const APP_VERSION = packageJson.version;
 
@@ -156,6 +157,9 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         concurrency: config.queue.concurrency,
       });
       const started = workers;
+      // After the workers closed (cleanups run in reverse): free the orgs' change-event locks so
+      // another worker process takes the subscriptions over at once.
+      cleanups.push(() => stopChangeEvents(services));
       cleanups.push(() => started.close(config.shutdownTimeoutMs));
     }
 

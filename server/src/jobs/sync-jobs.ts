@@ -1,5 +1,6 @@
 import type { JobModule } from '../queue/job.ts';
 import { defaultSyncOptions, type SyncOptions } from '../sync/sync-context.ts';
+import { createSyncChangeEventsJob } from './sync-change-events.job.ts';
 import { createSyncOutboxJob } from './sync-outbox.job.ts';
 import { createSyncOutboxTickJob } from './sync-outbox-tick.job.ts';
 import { createSyncPollJob } from './sync-poll.job.ts';
@@ -11,6 +12,8 @@ export type SyncSchedule = {
   readonly pollEveryMs: number;
   /** The outbox sweep (writes are triggered at once; the sweep catches what a trigger missed). */
   readonly outboxEveryMs?: number;
+  /** How often a worker looks for orgs whose change events nobody subscribes to. */
+  readonly changeEventsEveryMs?: number;
 };
 
 /** The sync engine's jobs with the given tunables (tests and benchmarks shorten the waits). */
@@ -24,6 +27,7 @@ export function createSyncJobs(
     createSyncPollTickJob({ ...options, pollEveryMs: schedule.pollEveryMs }),
     createSyncOutboxJob(options) as JobModule,
     createSyncOutboxTickJob(schedule.outboxEveryMs ?? 30_000) as JobModule,
+    createSyncChangeEventsJob(options, schedule.changeEventsEveryMs ?? 15_000) as JobModule,
   ];
 }
 

@@ -317,6 +317,7 @@ export async function syncHealth(services: Services, installationId: string) {
     .from(syncCheckpoints)
     .where(eq(syncCheckpoints.installationId, installationId));
   const checkpoints = allCheckpoints.filter((c) => c.channel === 'poll');
+  const streams = allCheckpoints.filter((c) => c.channel === 'change_events');
   const errors = await services.db
     .select({
       errorType: deadLetters.errorType,
@@ -360,6 +361,21 @@ export async function syncHealth(services: Services, installationId: string) {
         provider === 'hubspot'
           ? installation.hubspotPortalId !== null
           : installation.salesforceOrgId !== null,
+      ...(provider === 'salesforce'
+        ? {
+            // Change events: running (events flow; polls reconcile), failed (polling instead).
+            changeEvents:
+              streams.length === 0
+                ? { status: 'not_started', lastEventAt: null, error: null }
+                : {
+                    status: streams.some((c) => c.stage === 'failed') ? 'unavailable' : 'running',
+                    lastEventAt: new Date(
+                      Math.max(...streams.map((c) => c.updatedAt.getTime())),
+                    ).toISOString(),
+                    error: streams.find((c) => c.lastError !== null)?.lastError ?? null,
+                  },
+          }
+        : {}),
       lastSuccessfulPoll: lastPoll?.toISOString() ?? null,
       lagSeconds: lastPoll === null ? null : Math.round((now - lastPoll.getTime()) / 1000),
       failedPolls: mine

@@ -9,7 +9,9 @@ import {
 import {
   type MappedObjectKind,
   normalizeValue,
+  type ObjectMapping,
   objectMappingOf,
+  type ReferenceResolver,
   type SyncSide,
 } from '@partnerbridge/shared/sync';
 import { and, eq } from 'drizzle-orm';
@@ -88,13 +90,33 @@ async function saveCheckpoint(
     });
 }
 
-type Candidate = { id: string; modifiedMs: number; values: Readonly<Record<string, unknown>> };
+export type Candidate = {
+  readonly id: string;
+  readonly modifiedMs: number;
+  readonly values: Readonly<Record<string, unknown>>;
+  /**
+   * The side's fields that changed (a change event's changedFields), when known: only they are
+   * compared with the shadows. Undefined: every mapped field is (a polled record is complete).
+   */
+  readonly fields?: readonly string[];
+  /** The values are unknown (a gap event): never an echo, the record is read by id. */
+  readonly reread?: boolean;
+};
+
+/** Fields that decide whether and how a record syncs, besides the mapped ones. */
+function steeringFields(side: SyncSide, family: RecordFamily, mapping: ObjectMapping | undefined) {
+  const classification =
+    family === 'company' ? [side === 'hubspot' ? 'pb_is_partner' : 'PB_Is_Partner__c'] : [];
+  return [...classification, ...(mapping?.include[side].map((f) => f.field) ?? [])].map((f) =>
+    f.toLowerCase(),
+  );
+}
 
 /**
  * The candidates worth a record job: newer than what the sync read, and not our own echo
  * (every mapped value equal to the shadow of what we wrote).
  */
-async function worthSyncing(
+export async function worthSyncing(
   ctx: SyncContext,
   side: SyncSide,
   family: RecordFamily,
@@ -107,6 +129,7 @@ async function worthSyncing(
     salesforce: side === 'salesforce' ? candidates.map((c) => c.id) : [],
   });
   const out: Candidate[] = [];
+  const references = await referencesOf(ctx, side, candidates);
   const shadowsByKind = new Map<MappedObjectKind, Map<string, Record<string, string | null>>>();
   for (const kind of kinds) {
     shadowsByKind.set(
@@ -131,14 +154,33 @@ async function worthSyncing(
     const mapping = objectMappingOf(ctx.mapping, kind);
     const shadows = shadowsByKind.get(kind)?.get(`${side}:${candidate.id}`);
     if (
+      candidate.reread !== true &&
       link !== undefined &&
       link.status === 'linked' &&
       mapping !== undefined &&
       shadows !== undefined
     ) {
-      const echo = mapping.fields.every((field) => {
-        if (field.transform.kind === 'reference') return true;
-        const normalized = normalizeValue(field.transform, side, candidate.values[field[side]]);
+      const changed =
+        candidate.fields === undefined
+          ? undefined
+          : new Set(candidate.fields.map((f) => f.toLowerCase()));
+      if (
+        changed !== undefined &&
+        steeringFields(side, family, mapping).some((f) => changed.has(f))
+      ) {
+        out.push(candidate);
+        continue;
+      }
+      const compared = mapping.fields.filter(
+        (field) => changed === undefined || changed.has(field[side].toLowerCase()),
+      );
+      const echo = compared.every((field) => {
+        const normalized = normalizeValue(
+          field.transform,
+          side,
+          candidate.values[field[side]],
+          references,
+        );
         return (
           normalized.ok &&
           Object.hasOwn(shadows, field[side]) &&
@@ -152,7 +194,43 @@ async function worthSyncing(
   return out;
 }
 
-async function notify(
+/** Partner and customer references the candidates hold, as the sync compares them (HubSpot ids). */
+async function referencesOf(
+  ctx: SyncContext,
+  side: SyncSide,
+  candidates: readonly Candidate[],
+): Promise<ReferenceResolver> {
+  if (side === 'hubspot')
+    return { salesforceToHubspot: () => undefined, hubspotToSalesforce: () => undefined };
+  const fields = new Set(
+    ctx.mapping.objects.flatMap((o) =>
+      o.fields.filter((f) => f.transform.kind === 'reference').map((f) => f.salesforce),
+    ),
+  );
+  const ids = new Set<string>();
+  for (const candidate of candidates) {
+    for (const field of fields) {
+      const value = candidate.values[field];
+      if (typeof value === 'string' && value !== '') ids.add(value);
+    }
+  }
+  const links =
+    ids.size === 0
+      ? []
+      : await findLinks(ctx.services.db, ctx.installationId, ['partner', 'customer'], {
+          hubspot: [],
+          salesforce: [...ids],
+        });
+  return {
+    salesforceToHubspot: (object, id) =>
+      links.find((l) => l.objectKind === object && l.deletedAt === null && l.salesforceId === id)
+        ?.hubspotId ?? undefined,
+    hubspotToSalesforce: () => undefined,
+  };
+}
+
+/** Queues a record job for each candidate worth one; returns how many were queued. */
+export async function notify(
   ctx: SyncContext,
   side: SyncSide,
   family: RecordFamily,

@@ -71,6 +71,8 @@ export type Gates = {
   /** Claims every key for `owner` (or none); true when claimed. */
   claim(keys: readonly string[], owner: string, ttlMs: number): Promise<boolean>;
   release(keys: readonly string[], owner: string): Promise<void>;
+  /** The owner holding a lock key, or null. */
+  holder(key: string): Promise<string | null>;
   /** Marks members in a set (e.g. records whose associations changed). */
   mark(key: string, members: readonly string[]): Promise<void>;
   /** Takes (reads and clears) those of `members` that were marked. */
@@ -116,6 +118,9 @@ export function createGates(redis: () => Promise<RedisLike>, prefix: string): Ga
         ...keys.map((key) => k(`lock:${key}`)),
         owner,
       );
+    },
+    async holder(key) {
+      return (await redis()).get(k(`lock:${key}`));
     },
     async mark(key, members) {
       if (members.length === 0) return;

@@ -31,12 +31,32 @@ export type SyncOptions = {
   readonly backoffMs: number;
   /** Re-read window of incremental polls. */
   readonly pollOverlapMs: number;
+  /** Salesforce change events (see change-events.ts); defaults when absent. */
+  readonly changeEvents?: ChangeEventOptions;
   /** Called after records were imported or updated from a CRM (ledger and tier recomputation). */
   readonly onRecordsSynced?: (
     services: Services,
     installationId: string,
     changed: { dealIds: readonly string[]; partnerIds: readonly string[] },
   ) => Promise<void>;
+};
+
+export type ChangeEventOptions = {
+  /** How long a subscriber's lock lives without renewal (it renews every third of it). */
+  readonly lockTtlMs: number;
+  /** How long the handshake and subscriptions may take before the org counts as without CDC. */
+  readonly connectTimeoutMs: number;
+  /** After "unavailable" (no CDC, or the stream is down), when to try subscribing again. */
+  readonly unavailableRetryMs: number;
+  /** The Salesforce poll's cadence while change events flow (reconciliation). */
+  readonly reconcileEveryMs: number;
+};
+
+export const defaultChangeEventOptions: ChangeEventOptions = {
+  lockTtlMs: 30_000,
+  connectTimeoutMs: 30_000,
+  unavailableRetryMs: 10 * 60_000,
+  reconcileEveryMs: 15 * 60_000,
 };
 
 export const defaultSyncOptions: SyncOptions = {
@@ -55,6 +75,7 @@ export const defaultSyncOptions: SyncOptions = {
   attempts: 6,
   backoffMs: 1_000,
   pollOverlapMs: 120_000,
+  changeEvents: defaultChangeEventOptions,
   onRecordsSynced: recomputeAfterSync,
 };
 

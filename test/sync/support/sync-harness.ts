@@ -19,6 +19,7 @@ import {
 import {
   defaultConnectedApp,
   type SalesforceSandbox,
+  type SalesforceSandboxOptions,
   startSalesforceSandbox,
 } from '../../sandboxes/salesforce/index.ts';
 import type { DatabaseDriver } from '../../support/database.ts';
@@ -90,6 +91,8 @@ export async function startSyncHarness(
     driver?: DatabaseDriver;
     /** Tap on every HubSpot API exchange (request and response bodies). */
     onHubspotExchange?: (exchange: HubspotExchange) => void;
+    /** Options of the Salesforce sandbox (streaming, clock…). */
+    salesforceSandbox?: Omit<SalesforceSandboxOptions, 'demo'>;
   } = {},
 ): Promise<SyncHarness> {
   const syncOptions = { ...fastSyncOptions, ...options.sync };
@@ -102,7 +105,12 @@ export async function startSyncHarness(
     webhookRetry: { initialDelayMs: 50, maxDelayMs: 500, maxAttempts: 8 },
     ...(options.onHubspotExchange === undefined ? {} : { onExchange: options.onHubspotExchange }),
   });
-  const salesforce = await startSalesforceSandbox({ demo: false });
+  // Short long polls: change-event subscribers disconnect quickly when a test stops them.
+  const salesforce = await startSalesforceSandbox({
+    demo: false,
+    streaming: { longPollMs: 2_000 },
+    ...options.salesforceSandbox,
+  });
   const portalId = hubspot.control.createPortal({ name: 'Sync test portal' });
   hubspot.control.installPartnerbridge(portalId);
   const { orgId } = salesforce.control.createOrg({ name: 'Sync test org' });
