@@ -123,6 +123,7 @@ export {
   type DeletedWindow,
   findByExternalIds,
   findCandidates,
+  findDeletedByIds,
   type IdentityCandidate,
   RETRIEVE_CHUNK_SIZE,
   readDeleted,

@@ -3,6 +3,7 @@ import {
   createApiCallCounter,
   findByExternalIds,
   findCandidates,
+  findDeletedByIds,
   initialReadCheckpoint,
   type OpportunityRecord,
   type OpportunitySnapshot,
@@ -275,6 +276,22 @@ describe(readChanges, () => {
 });
 
 describe('lookups', () => {
+  it('finds which ids are in the recycle bin and since when, in one call', async () => {
+    const [live, removed] = seed(2, 'Binned');
+    clock.advance(5_000);
+    sandbox.control.userDelete(orgId, 'Opportunity', removed ?? '');
+    const meter = createApiCallCounter();
+    const found = await findDeletedByIds({
+      connection,
+      meter,
+      object: opportunityObject,
+      ids: [live ?? '', removed ?? '', (removed ?? '').slice(0, 15), 'not-an-id'],
+    });
+    expect([...found.keys()]).toEqual([removed]);
+    expect(found.get(removed ?? '')?.deletedAt).toBe(new Date(clock.now()).toISOString());
+    expect(meter.total()).toBe(1);
+  });
+
   it('retrieves by id in order, in one call per chunk, with nulls for missing and malformed ids', async () => {
     const ids = seed(5, 'Retrieve');
     const removed = ids[2] ?? '';

@@ -8,6 +8,7 @@ import { normalizeDomain, normalizeInstant } from '../objects/values.ts';
 import {
   type ObjectOf,
   queryEveryPage,
+  queryResponseSchema,
   type ReadRecord,
   selectClause,
   toReadRecord,
@@ -164,6 +165,58 @@ export async function findCandidates<TRecord extends BaseRecord, TSnapshot>(
     }
   }
   return [...byId.values()];
+}
+
+const deletionRowSchema = z.looseObject({
+  Id: z.string(),
+  IsDeleted: z.boolean(),
+  SystemModstamp: z.string(),
+});
+
+/**
+ * Which of these ids are in the recycle bin, and since when (their SystemModstamp, which a delete
+ * moves): `queryAll … WHERE Id IN (…)`, one call per chunk of ids. Ids absent from the answer are
+ * live, purged from the bin, or out of the user's reach: no deletion is on record for them.
+ */
+export async function findDeletedByIds(
+  options: SalesforceContext & {
+    readonly object: { readonly sobject: string; readonly keyPrefix: string };
+    readonly ids: readonly string[];
+  },
+): Promise<Map<string, { readonly deletedAt: IsoInstant }>> {
+  const ids = [
+    ...new Set(
+      options.ids
+        .filter((id) => isIdOf(id, options.object.keyPrefix))
+        .map((id) => toId18(id) ?? id),
+    ),
+  ];
+  const out = new Map<string, { readonly deletedAt: IsoInstant }>();
+  const wrap = (list: string) =>
+    `SELECT Id, IsDeleted, SystemModstamp FROM ${options.object.sobject} WHERE Id IN (${list})`;
+  for (const chunk of chunkInLists(ids.map(soqlString), wrap)) {
+    let page = queryResponseSchema.parse(
+      await restRequest<unknown>(
+        options,
+        'query',
+        'GET',
+        `/queryAll?q=${encodeURIComponent(wrap(chunk.join(',')))}`,
+      ),
+    );
+    for (;;) {
+      for (const raw of page.records) {
+        const row = deletionRowSchema.safeParse(raw);
+        if (!row.success || !row.data.IsDeleted) continue;
+        const deletedAt = normalizeInstant(row.data.SystemModstamp);
+        if (deletedAt !== undefined) out.set(toId18(row.data.Id) ?? row.data.Id, { deletedAt });
+      }
+      if (page.done || page.nextRecordsUrl === undefined) break;
+      page = queryResponseSchema.parse(
+        await restRequest<unknown>(options, 'query_more', 'GET', page.nextRecordsUrl),
+      );
+    }
+  }
+  return out;
 }
 
 const deletedResponseSchema = z.looseObject({
