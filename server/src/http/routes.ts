@@ -16,6 +16,7 @@ import { metricsRoute } from '../routes/ops/metrics.route.ts';
 import { openapiJsonRoute } from '../routes/ops/openapi-json.route.ts';
 import { readyzRoute } from '../routes/ops/readyz.route.ts';
 import { syncRoutes } from '../routes/sync/sync-routes.ts';
+import { syncSettingsRoutes } from '../routes/sync-settings/sync-settings-routes.ts';
 import type { Route } from './route.ts';
 
 /**
@@ -41,4 +42,5 @@ export const appRoutes: readonly Route[] = [
   adminInstallationDeleteRoute,
   ...cardRoutes,
   ...syncRoutes,
+  ...syncSettingsRoutes,
 ];

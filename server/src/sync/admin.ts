@@ -1,3 +1,14 @@
+import type {
+  AuditEntryView,
+  DeadLettersView,
+  DeadLetterView,
+  DryRunView,
+  IdentityReviewView,
+  ObjectFieldsView,
+  SavedMappingView,
+  SyncHealthView,
+  SyncMappingsView,
+} from '@partnerbridge/shared/api';
 import {
   changedKinds,
   decideRecord,
@@ -11,20 +22,38 @@ import { z } from 'zod';
 import { apiUsage } from '../db/schema/api.ts';
 import { auditLog, deadLetters } from '../db/schema/audit.ts';
 import { idLinks, localChanges, syncCheckpoints } from '../db/schema/sync.ts';
+import {
+  AppError,
+  ConflictError,
+  NotFoundError,
+  UnprocessableError,
+  UpstreamError,
+} from '../errors.ts';
+import { assertNever } from '../http/route.ts';
 import { getInstallationOrThrow } from '../installs/installations.ts';
 import { recordJobOptions, syncRecordJob } from '../jobs/sync-record.job.ts';
 import type { Services } from '../services.ts';
 import { budgetState, utcDay } from './api-usage.ts';
-import { batchRead, listProperties } from './hubspot/hubspot-objects.ts';
+import { batchRead } from './hubspot/hubspot-objects.ts';
 import { notifyLocalChanges } from './outbox-trigger.ts';
 import type { RecordFamily } from './record-sync.ts';
 import { createGates } from './redis-gates.ts';
 import { createSyncContext, defaultSyncOptions, type SyncContext } from './sync-context.ts';
 import { SyncCallError } from './sync-errors.ts';
-import { currentMapping, dropShadows, type LinkedKind, loadShadows } from './sync-store.ts';
+import {
+  currentMapping,
+  dropShadows,
+  type LinkedKind,
+  loadShadows,
+  mappingVersions,
+  pendingReviews,
+  saveMappingVersion,
+} from './sync-store.ts';
 
-// What the admin API does: sync health, mapping validation against the real portal and org,
-// dry-run diffs, back-fills, dead-letter replay. Route files stay thin.
+// What the sync admin API does, for the operator routes (`/admin/api/installations/:id/sync`)
+// and the settings page's signed ones (`/api/v1/sync`) alike: sync health, the object pairs'
+// real fields, mapping validation against the real portal and org, dry-run diffs, back-fills,
+// dead letters. Route files only check who calls and pass the installation.
 
 export async function adminContext(
   services: Services,
@@ -57,6 +86,58 @@ const sobjectOf = (kind: LinkedKind) => (kind === 'deal' ? 'Opportunity' : 'Acco
 
 export type FieldProblem = { path: string; message: string };
 
+const hubspotTypeOf = (kind: LinkedKind) => (kind === 'deal' ? 'deals' : 'companies');
+
+type PropertyList = {
+  results?: {
+    name: string;
+    label?: string;
+    type: string;
+    modificationMetadata?: { readOnlyValue?: boolean };
+  }[];
+};
+
+/**
+ * The real fields of an object pair: the portal's properties (`/crm/v3/properties`, through the
+ * sync's HubSpot client: limiter, usage) and the org's described fields (jsforce `describe`).
+ */
+export async function readObjectFields(
+  ctx: SyncContext,
+  kind: LinkedKind,
+): Promise<ObjectFieldsView> {
+  const objectType = hubspotTypeOf(kind);
+  const sobject = sobjectOf(kind);
+  const properties = await ctx.hubspot.request<PropertyList>(
+    'GET',
+    `/crm/v3/properties/${objectType}`,
+  );
+  const described = await ctx.callSalesforce(async (sf) => {
+    sf.meter?.recordCall('describe');
+    return sf.connection.sobject(sobject).describe();
+  });
+  return {
+    kind,
+    hubspot: {
+      objectType,
+      properties: (properties?.results ?? []).map((p) => ({
+        name: p.name,
+        label: p.label ?? p.name,
+        type: p.type,
+        readOnly: p.modificationMetadata?.readOnlyValue === true,
+      })),
+    },
+    salesforce: {
+      sobject,
+      fields: described.fields.map((f) => ({
+        name: f.name,
+        label: f.label,
+        type: f.type,
+        updateable: f.updateable,
+      })),
+    },
+  };
+}
+
 /**
  * Fields the document maps that the portal or the org does not have (by name), or that cannot
  * be written in a direction the mapping writes them.
@@ -66,25 +147,18 @@ export async function validateAgainstCrms(
   document: MappingDocument,
 ): Promise<FieldProblem[]> {
   const problems: FieldProblem[] = [];
-  const hubspotProps = new Map<string, Map<string, { type: string; readOnly: boolean }>>();
-  const salesforceFields = new Map<string, Map<string, { updateable: boolean }>>();
+  // partner and customer are both companies ↔ Account: read each pair once.
+  const read = new Map<string, Promise<ObjectFieldsView>>();
   for (const [o, object] of document.objects.entries()) {
     if (!object.enabled) continue;
-    const type = object.kind === 'deal' ? 'deals' : 'companies';
-    if (!hubspotProps.has(type)) hubspotProps.set(type, await listProperties(ctx.hubspot, type));
+    const type = hubspotTypeOf(object.kind);
     const sobject = sobjectOf(object.kind);
-    if (!salesforceFields.has(sobject)) {
-      const described = await ctx.callSalesforce(async (sf) => {
-        sf.meter?.recordCall('describe');
-        return sf.connection.sobject(sobject).describe();
-      });
-      salesforceFields.set(
-        sobject,
-        new Map(described.fields.map((f) => [f.name.toLowerCase(), { updateable: f.updateable }])),
-      );
-    }
+    if (!read.has(type)) read.set(type, readObjectFields(ctx, object.kind));
+    const fields = await (read.get(type) as Promise<ObjectFieldsView>);
+    const properties = new Map(fields.hubspot.properties.map((p) => [p.name, p]));
+    const described = new Map(fields.salesforce.fields.map((f) => [f.name.toLowerCase(), f]));
     for (const [f, field] of object.fields.entries()) {
-      const property = hubspotProps.get(type)?.get(field.hubspot);
+      const property = properties.get(field.hubspot);
       if (property === undefined) {
         problems.push({
           path: `objects[${o}].fields[${f}].hubspot`,
@@ -96,7 +170,7 @@ export async function validateAgainstCrms(
           message: `HubSpot property ${field.hubspot} is read-only`,
         });
       }
-      const sfField = salesforceFields.get(sobject)?.get(field.salesforce.toLowerCase());
+      const sfField = described.get(field.salesforce.toLowerCase());
       if (sfField === undefined) {
         problems.push({
           path: `objects[${o}].fields[${f}].salesforce`,
@@ -113,29 +187,16 @@ export async function validateAgainstCrms(
   return problems;
 }
 
-export type DryRun = {
-  readonly sampled: number;
-  readonly records: number;
-  readonly writes: { readonly hubspot: number; readonly salesforce: number };
-  readonly byField: readonly { field: string; side: SyncSide; writes: number }[];
-  readonly examples: readonly {
-    kind: LinkedKind;
-    hubspotId: string;
-    salesforceId: string;
-    changes: unknown[];
-  }[];
-};
-
 /** What saving `document` would write, from a sample of linked records read live (≤ `limit`). */
 export async function dryRun(
   ctx: SyncContext,
   document: MappingDocument,
   limit = 100,
-): Promise<DryRun> {
+): Promise<DryRunView> {
   const current = ctx.mapping;
   const kinds = changedKinds(current, document) as LinkedKind[];
   const byField = new Map<string, { field: string; side: SyncSide; writes: number }>();
-  const examples: DryRun['examples'][number][] = [];
+  const examples: DryRunView['examples'][number][] = [];
   let sampled = 0;
   let total = 0;
   const writes = { hubspot: 0, salesforce: 0 };
@@ -309,7 +370,10 @@ export async function backfill(
   return queued;
 }
 
-export async function syncHealth(services: Services, installationId: string) {
+export async function syncHealth(
+  services: Services,
+  installationId: string,
+): Promise<SyncHealthView> {
   const installation = await getInstallationOrThrow(services.db, installationId);
   const now = services.clock.now();
   const allCheckpoints = await services.db
@@ -346,6 +410,13 @@ export async function syncHealth(services: Services, installationId: string) {
     .select({ n: count() })
     .from(idLinks)
     .where(and(eq(idLinks.installationId, installationId), eq(idLinks.status, 'pending_review')));
+  const [outbox] = await services.db
+    .select({
+      pending: count(),
+      oldestAt: sql<Date | string | null>`min(${localChanges.createdAt})`,
+    })
+    .from(localChanges)
+    .where(and(eq(localChanges.installationId, installationId), isNull(localChanges.processedAt)));
   const queue = services.queues.queue('sync-record');
   const depth = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed');
   const system = async (provider: 'hubspot' | 'salesforce') => {
@@ -366,9 +437,11 @@ export async function syncHealth(services: Services, installationId: string) {
             // Change events: running (events flow; polls reconcile), failed (polling instead).
             changeEvents:
               streams.length === 0
-                ? { status: 'not_started', lastEventAt: null, error: null }
+                ? { status: 'not_started' as const, lastEventAt: null, error: null }
                 : {
-                    status: streams.some((c) => c.stage === 'failed') ? 'unavailable' : 'running',
+                    status: streams.some((c) => c.stage === 'failed')
+                      ? ('unavailable' as const)
+                      : ('running' as const),
                     lastEventAt: new Date(
                       Math.max(...streams.map((c) => c.updatedAt.getTime())),
                     ).toISOString(),
@@ -397,6 +470,10 @@ export async function syncHealth(services: Services, installationId: string) {
     salesforce: await system('salesforce'),
     queue: depth,
     pendingReviews: reviews[0]?.n ?? 0,
+    outbox: {
+      pending: outbox?.pending ?? 0,
+      oldestAt: outbox?.oldestAt == null ? null : new Date(outbox.oldestAt).toISOString(),
+    },
     errors: errors.map((e) => ({
       type: e.errorType,
       count: e.count,
@@ -442,11 +519,11 @@ export async function replayDeadLetter(
     return true;
   }
   const parsed = syncRecordJob.dataSchema.safeParse(record);
-  if (!parsed.success)
-    throw new SyncCallError('hubspot', 'permanent', {
-      errorCode: 'NOT_REPLAYABLE',
-      message: 'this dead letter carries no record to replay',
-    });
+  if (!parsed.success) {
+    throw new UnprocessableError(
+      'this dead letter carries no record to replay; discard it instead',
+    );
+  }
   await services.queues.enqueue(syncRecordJob, parsed.data, recordJobOptions(parsed.data));
   await services.db
     .update(deadLetters)
@@ -460,8 +537,8 @@ export async function recordAudit(
   installationId: string,
   kind: LinkedKind,
   id: string,
-) {
-  return services.db
+): Promise<AuditEntryView[]> {
+  const rows = await services.db
     .select()
     .from(auditLog)
     .where(
@@ -477,8 +554,256 @@ export async function recordAudit(
     )
     .orderBy(desc(auditLog.occurredAt))
     .limit(500);
+  return rows.map((row) => ({
+    id: String(row.id),
+    occurredAt: row.occurredAt.toISOString(),
+    origin: row.origin,
+    actor: row.actor,
+    action: row.action,
+    objectKind: row.objectKind,
+    localId: row.localId,
+    hubspotId: row.hubspotId,
+    salesforceId: row.salesforceId,
+    before: row.before,
+    after: row.after,
+    policy: row.policy,
+    decision: row.decision,
+  }));
 }
 
-export async function currentMappingOf(services: Services, installationId: string) {
-  return currentMapping(services.db, installationId);
+export async function identityReviews(
+  services: Services,
+  installationId: string,
+): Promise<IdentityReviewView[]> {
+  const rows = await pendingReviews(services.db, installationId);
+  return rows.map((row) => ({
+    id: row.id,
+    objectKind: row.objectKind,
+    hubspotId: row.hubspotId,
+    salesforceId: row.salesforceId,
+    review: row.review,
+    updatedAt: row.updatedAt.toISOString(),
+  }));
+}
+
+/** The mapping in force (version 0 = the default, never saved) and the saved versions. */
+export async function mappingsView(
+  services: Services,
+  installationId: string,
+): Promise<SyncMappingsView> {
+  await getInstallationOrThrow(services.db, installationId);
+  const current = await currentMapping(services.db, installationId);
+  const versions = await mappingVersions(services.db, installationId);
+  return {
+    version: current.version,
+    document: current.document,
+    versions: versions.map((v) => ({
+      version: v.version,
+      createdBy: v.createdBy,
+      createdAt: v.createdAt.toISOString(),
+    })),
+  };
+}
+
+// The mapping is validated against, previewed on and read from both CRMs: without an org there
+// is nothing to compare with.
+async function linkedContext(services: Services, installationId: string): Promise<SyncContext> {
+  const installation = await getInstallationOrThrow(services.db, installationId);
+  if (installation.salesforceOrgId === null) {
+    throw new ConflictError(
+      'Salesforce is not linked to this installation: connect a Salesforce org (Connections) first',
+    );
+  }
+  return adminContext(services, installationId);
+}
+
+const systemLabel = { hubspot: 'HubSpot', salesforce: 'Salesforce' } as const;
+
+/** A failed CRM call as an answer that names the CRM and what to do. */
+function toApiError(error: unknown): unknown {
+  if (!(error instanceof SyncCallError)) return error;
+  const name = systemLabel[error.system];
+  switch (error.kind) {
+    case 'auth':
+      return new ConflictError(
+        `${name} refused our authorization (${error.message}); reconnect ${name} and try again`,
+        { cause: error },
+      );
+    case 'rate_limited':
+      return new AppError(
+        'rate_limited',
+        `${name} API limit reached for this account; try again in a minute`,
+        { cause: error },
+      );
+    case 'retry_later':
+    case 'permanent':
+      return new UpstreamError(`${name} answered with an error: ${error.message}`, {
+        cause: error,
+      });
+    default:
+      return assertNever(error.kind);
+  }
+}
+
+async function withCrmErrors<T>(ctx: SyncContext, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toApiError(error);
+  } finally {
+    await ctx.usage.flush();
+  }
+}
+
+function refuseProblems(problems: readonly FieldProblem[], prefix: string): void {
+  if (problems.length === 0) return;
+  throw new UnprocessableError(`${prefix}${problems.map((p) => p.message).join('; ')}`, {
+    issues: problems.map((p) => ({ path: `body.document.${p.path}`, message: p.message })),
+  });
+}
+
+const fieldsTtlMs = 60_000;
+const fieldsCache = new WeakMap<Services, Map<string, { at: number; fields: ObjectFieldsView }>>();
+
+/**
+ * The fields of an object pair for the mapping editor's pickers. Kept a minute per installation
+ * and kind: switching object pairs back and forth costs no CRM call.
+ */
+export async function objectFields(
+  services: Services,
+  installationId: string,
+  kind: LinkedKind,
+): Promise<ObjectFieldsView> {
+  const cache = fieldsCache.get(services) ?? new Map();
+  fieldsCache.set(services, cache);
+  const key = `${installationId}:${kind}`;
+  const now = services.clock.now();
+  const cached = cache.get(key);
+  if (cached !== undefined && now - cached.at < fieldsTtlMs) return cached.fields;
+  const ctx = await linkedContext(services, installationId);
+  const fields = await withCrmErrors(ctx, () => readObjectFields(ctx, kind));
+  cache.set(key, { at: now, fields });
+  return fields;
+}
+
+/** What saving `document` would write (validated first), from a live sample of linked records. */
+export async function previewMapping(
+  services: Services,
+  installationId: string,
+  document: MappingDocument,
+  sample: number,
+): Promise<DryRunView> {
+  const ctx = await linkedContext(services, installationId);
+  return withCrmErrors(ctx, async () => {
+    refuseProblems(await validateAgainstCrms(ctx, document), '');
+    return dryRun(ctx, document, sample);
+  });
+}
+
+/**
+ * Saves a new mapping version, validated against the portal and the org, then back-fills what it
+ * changes. `baseVersion` is the version the admin edited: a newer one saved meanwhile is a 409.
+ */
+export async function saveMapping(
+  services: Services,
+  installationId: string,
+  input: { document: MappingDocument; baseVersion: number; createdBy: string },
+): Promise<SavedMappingView> {
+  const ctx = await linkedContext(services, installationId);
+  const problems = await withCrmErrors(ctx, () => validateAgainstCrms(ctx, input.document));
+  refuseProblems(problems, 'the mapping names fields that do not exist or cannot be written: ');
+  const saved = await saveMappingVersion(
+    services.db,
+    installationId,
+    input.document,
+    input.createdBy,
+    input.baseVersion,
+  );
+  if (saved === 'conflict') {
+    throw new ConflictError(
+      'the mapping changed since you loaded it; reload and apply your edit again',
+    );
+  }
+  const queued = await backfill(services, installationId, ctx.mapping, input.document);
+  return { version: saved.version, backfillQueued: queued };
+}
+
+function toDeadLetterView(row: typeof deadLetters.$inferSelect): DeadLetterView {
+  // Sync dead letters wrap the record with what was attempted; other jobs store their data.
+  const payload = row.payload as Record<string, unknown> | null;
+  const wrapped = payload !== null && typeof payload === 'object' && 'record' in payload;
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  return {
+    id: row.id,
+    errorType: row.errorType,
+    reason: row.reason,
+    status: row.status,
+    queue: row.queue,
+    attempts: row.attempts,
+    firstFailedAt: row.firstFailedAt.toISOString(),
+    lastFailedAt: row.lastFailedAt.toISOString(),
+    resolvedAt: row.resolvedAt?.toISOString() ?? null,
+    resolvedBy: row.resolvedBy,
+    record: wrapped ? payload.record : payload,
+    attempted: wrapped ? (payload.attempted ?? null) : null,
+    system: wrapped ? text(payload.system) : null,
+    errorCode: wrapped ? text(payload.errorCode) : null,
+  };
+}
+
+/** Dead letters (records that failed for good), newest first. */
+export async function listDeadLetters(
+  services: Services,
+  installationId: string,
+  query: { status: DeadLetterView['status']; type?: string | undefined; limit: number },
+): Promise<DeadLettersView> {
+  await getInstallationOrThrow(services.db, installationId);
+  const rows = await services.db
+    .select()
+    .from(deadLetters)
+    .where(
+      and(
+        eq(deadLetters.installationId, installationId),
+        eq(deadLetters.status, query.status),
+        ...(query.type === undefined ? [] : [eq(deadLetters.errorType, query.type)]),
+      ),
+    )
+    .orderBy(desc(deadLetters.lastFailedAt))
+    .limit(query.limit);
+  return { deadLetters: rows.map(toDeadLetterView) };
+}
+
+/** Replays an open dead letter (404 when there is none with this id). */
+export async function replayDeadLetterOrThrow(
+  services: Services,
+  installationId: string,
+  id: string,
+  actor: string,
+): Promise<{ replayed: true }> {
+  if (!(await replayDeadLetter(services, installationId, id, actor))) {
+    throw new NotFoundError('no open dead letter with this id');
+  }
+  return { replayed: true };
+}
+
+/** Discards an open dead letter: kept as history, never replayed. */
+export async function discardDeadLetter(
+  services: Services,
+  installationId: string,
+  id: string,
+  actor: string,
+): Promise<{ discarded: true }> {
+  const rows = await services.db
+    .update(deadLetters)
+    .set({ status: 'discarded', resolvedAt: new Date(services.clock.now()), resolvedBy: actor })
+    .where(
+      and(
+        eq(deadLetters.id, id),
+        eq(deadLetters.installationId, installationId),
+        eq(deadLetters.status, 'open'),
+      ),
+    )
+    .returning({ id: deadLetters.id });
+  if (rows.length === 0) throw new NotFoundError('no open dead letter with this id');
+  return { discarded: true };
 }

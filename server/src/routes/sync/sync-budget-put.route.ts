@@ -1,3 +1,4 @@
+import { budgetBodySchema, budgetViewSchema } from '@partnerbridge/shared/api';
 import { z } from 'zod';
 import { apiBudgets } from '../../db/schema/api.ts';
 import { defineRoute } from '../../http/route.ts';
@@ -15,15 +16,8 @@ export const syncBudgetPutRoute = defineRoute({
     installationId: z.uuid(),
     provider: z.enum(['hubspot', 'salesforce']),
   }),
-  bodySchema: z.strictObject({
-    dailyLimit: z.int().min(0),
-    reservePercent: z.int().min(0).max(100).default(25),
-  }),
-  responseSchema: z.strictObject({
-    provider: z.string(),
-    dailyLimit: z.int(),
-    reservePercent: z.int(),
-  }),
+  bodySchema: budgetBodySchema,
+  responseSchema: budgetViewSchema,
   handler: async ({ params, body }, { deps }) => {
     await getInstallationOrThrow(deps.db, params.installationId);
     const values = {

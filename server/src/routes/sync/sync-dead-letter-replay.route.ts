@@ -1,8 +1,7 @@
-import { z } from 'zod';
-import { NotFoundError } from '../../errors.ts';
+import { deadLetterParamsSchema, replayedViewSchema } from '@partnerbridge/shared/api';
 import { defineRoute } from '../../http/route.ts';
-import { replayDeadLetter } from '../../sync/admin.ts';
-import { SYNC_BASE } from './sync-params.ts';
+import { replayDeadLetterOrThrow } from '../../sync/admin.ts';
+import { installationParams, SYNC_BASE } from './sync-params.ts';
 
 export const syncDeadLetterReplayRoute = defineRoute({
   method: 'post',
@@ -10,13 +9,9 @@ export const syncDeadLetterReplayRoute = defineRoute({
   summary: 'Replays a dead letter: its record is synced again from the current state of both sides',
   tags: ['sync'],
   auth: 'operator',
-  paramsSchema: z.strictObject({ installationId: z.uuid(), deadLetterId: z.uuid() }),
-  responseSchema: z.strictObject({ replayed: z.literal(true) }),
-  errors: ['not_found'],
-  handler: async ({ params }, { deps }) => {
-    if (!(await replayDeadLetter(deps, params.installationId, params.deadLetterId, 'operator'))) {
-      throw new NotFoundError('no open dead letter with this id');
-    }
-    return { replayed: true as const };
-  },
+  paramsSchema: installationParams.extend(deadLetterParamsSchema.shape),
+  responseSchema: replayedViewSchema,
+  errors: ['not_found', 'unprocessable'],
+  handler: async ({ params }, { deps }) =>
+    replayDeadLetterOrThrow(deps, params.installationId, params.deadLetterId, 'operator'),
 });

@@ -1,8 +1,7 @@
-import { and, desc, eq } from 'drizzle-orm';
-import { z } from 'zod';
-import { deadLetters } from '../../db/schema/audit.ts';
+import { deadLettersQuerySchema, deadLettersViewSchema } from '@partnerbridge/shared/api';
 import { defineRoute } from '../../http/route.ts';
-import { anyJson, installationParams, SYNC_BASE } from './sync-params.ts';
+import { listDeadLetters } from '../../sync/admin.ts';
+import { installationParams, SYNC_BASE } from './sync-params.ts';
 
 export const syncDeadLettersListRoute = defineRoute({
   method: 'get',
@@ -12,25 +11,8 @@ export const syncDeadLettersListRoute = defineRoute({
   tags: ['sync'],
   auth: 'operator',
   paramsSchema: installationParams,
-  querySchema: z.strictObject({
-    type: z.string().optional(),
-    status: z.enum(['open', 'replayed', 'discarded']).default('open'),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
-  }),
-  responseSchema: anyJson,
-  handler: async ({ params, query }, { deps }) => {
-    const rows = await deps.db
-      .select()
-      .from(deadLetters)
-      .where(
-        and(
-          eq(deadLetters.installationId, params.installationId),
-          eq(deadLetters.status, query.status),
-          ...(query.type === undefined ? [] : [eq(deadLetters.errorType, query.type)]),
-        ),
-      )
-      .orderBy(desc(deadLetters.lastFailedAt))
-      .limit(query.limit);
-    return { deadLetters: rows };
-  },
+  querySchema: deadLettersQuerySchema,
+  responseSchema: deadLettersViewSchema,
+  handler: async ({ params, query }, { deps }) =>
+    listDeadLetters(deps, params.installationId, query),
 });

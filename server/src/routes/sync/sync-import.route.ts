@@ -1,8 +1,9 @@
+import { importQueuedViewSchema } from '@partnerbridge/shared/api';
 import { defineRoute } from '../../http/route.ts';
 import { getInstallationOrThrow } from '../../installs/installations.ts';
 import { syncJobs } from '../../jobs/sync-jobs.ts';
 import { pollJobOptions, syncPollDataSchema } from '../../jobs/sync-poll.job.ts';
-import { anyJson, installationParams, SYNC_BASE } from './sync-params.ts';
+import { installationParams, SYNC_BASE } from './sync-params.ts';
 
 export const syncImportRoute = defineRoute({
   method: 'post',
@@ -12,7 +13,7 @@ export const syncImportRoute = defineRoute({
   tags: ['sync'],
   auth: 'operator',
   paramsSchema: installationParams,
-  responseSchema: anyJson,
+  responseSchema: importQueuedViewSchema,
   successStatus: 202,
   handler: async ({ params }, { deps }) => {
     await getInstallationOrThrow(deps.db, params.installationId);
@@ -20,6 +21,6 @@ export const syncImportRoute = defineRoute({
     if (pollJob === undefined) throw new Error('sync-poll job is not registered');
     const data = syncPollDataSchema.parse({ installationId: params.installationId });
     const jobId = await deps.queues.enqueue(pollJob, data, pollJobOptions(params.installationId));
-    return { queued: true, jobId };
+    return { queued: true as const, jobId };
   },
 });

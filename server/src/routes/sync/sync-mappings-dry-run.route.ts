@@ -1,9 +1,7 @@
-import { mappingDocumentSchema } from '@partnerbridge/shared/sync';
-import { z } from 'zod';
-import { UnprocessableError } from '../../errors.ts';
+import { dryRunBodySchema, dryRunViewSchema } from '@partnerbridge/shared/api';
 import { defineRoute } from '../../http/route.ts';
-import { adminContext, dryRun, validateAgainstCrms } from '../../sync/admin.ts';
-import { anyJson, installationParams, SYNC_BASE } from './sync-params.ts';
+import { previewMapping } from '../../sync/admin.ts';
+import { installationParams, SYNC_BASE } from './sync-params.ts';
 
 export const syncMappingsDryRunRoute = defineRoute({
   method: 'post',
@@ -12,20 +10,9 @@ export const syncMappingsDryRunRoute = defineRoute({
   tags: ['sync'],
   auth: 'operator',
   paramsSchema: installationParams,
-  bodySchema: z.strictObject({
-    document: mappingDocumentSchema,
-    sample: z.int().min(1).max(500).default(100),
-  }),
-  responseSchema: anyJson,
-  errors: ['unprocessable'],
-  handler: async ({ params, body }, { deps }) => {
-    const ctx = await adminContext(deps, params.installationId);
-    const problems = await validateAgainstCrms(ctx, body.document);
-    if (problems.length > 0) {
-      throw new UnprocessableError(problems.map((p) => p.message).join('; '), {
-        issues: problems.map((p) => ({ path: `body.document.${p.path}`, message: p.message })),
-      });
-    }
-    return dryRun(ctx, body.document, body.sample);
-  },
+  bodySchema: dryRunBodySchema,
+  responseSchema: dryRunViewSchema,
+  errors: ['conflict', 'unprocessable', 'rate_limited', 'upstream_error'],
+  handler: async ({ params, body }, { deps }) =>
+    previewMapping(deps, params.installationId, body.document, body.sample),
 });

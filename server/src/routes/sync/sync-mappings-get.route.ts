@@ -1,7 +1,7 @@
+import { syncMappingsViewSchema } from '@partnerbridge/shared/api';
 import { defineRoute } from '../../http/route.ts';
-import { currentMappingOf } from '../../sync/admin.ts';
-import { mappingVersions } from '../../sync/sync-store.ts';
-import { anyJson, installationParams, SYNC_BASE } from './sync-params.ts';
+import { mappingsView } from '../../sync/admin.ts';
+import { installationParams, SYNC_BASE } from './sync-params.ts';
 
 export const syncMappingsGetRoute = defineRoute({
   method: 'get',
@@ -10,13 +10,6 @@ export const syncMappingsGetRoute = defineRoute({
   tags: ['sync'],
   auth: 'operator',
   paramsSchema: installationParams,
-  responseSchema: anyJson,
-  handler: async ({ params }, { deps }) => {
-    const current = await currentMappingOf(deps, params.installationId);
-    return {
-      version: current.version,
-      document: current.document,
-      versions: await mappingVersions(deps.db, params.installationId),
-    };
-  },
+  responseSchema: syncMappingsViewSchema,
+  handler: async ({ params }, { deps }) => mappingsView(deps, params.installationId),
 });

@@ -1,7 +1,7 @@
-import { z } from 'zod';
+import { recordAuditParamsSchema, recordAuditViewSchema } from '@partnerbridge/shared/api';
 import { defineRoute } from '../../http/route.ts';
 import { recordAudit } from '../../sync/admin.ts';
-import { anyJson, SYNC_BASE } from './sync-params.ts';
+import { installationParams, SYNC_BASE } from './sync-params.ts';
 
 export const syncRecordAuditRoute = defineRoute({
   method: 'get',
@@ -10,12 +10,8 @@ export const syncRecordAuditRoute = defineRoute({
     "A record's audit trail: every applied change and conflict decision, with both values and the policy",
   tags: ['sync'],
   auth: 'operator',
-  paramsSchema: z.strictObject({
-    installationId: z.uuid(),
-    kind: z.enum(['deal', 'partner', 'customer']),
-    id: z.string().min(1).max(64),
-  }),
-  responseSchema: anyJson,
+  paramsSchema: installationParams.extend(recordAuditParamsSchema.shape),
+  responseSchema: recordAuditViewSchema,
   handler: async ({ params }, { deps }) => ({
     entries: await recordAudit(deps, params.installationId, params.kind, params.id),
   }),

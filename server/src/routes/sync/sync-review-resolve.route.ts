@@ -1,3 +1,4 @@
+import { resolvedViewSchema, resolveReviewBodySchema } from '@partnerbridge/shared/api';
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { idLinks } from '../../db/schema/sync.ts';
@@ -14,11 +15,8 @@ export const syncReviewResolveRoute = defineRoute({
   tags: ['sync'],
   auth: 'operator',
   paramsSchema: z.strictObject({ installationId: z.uuid(), linkId: z.uuid() }),
-  bodySchema: z.discriminatedUnion('action', [
-    z.strictObject({ action: z.literal('link'), salesforceId: z.string().min(15).max(18) }),
-    z.strictObject({ action: z.literal('create_new') }),
-  ]),
-  responseSchema: z.strictObject({ resolved: z.literal(true) }),
+  bodySchema: resolveReviewBodySchema,
+  responseSchema: resolvedViewSchema,
   errors: ['not_found'],
   handler: async ({ params, body }, { deps }) => {
     const [link] = await deps.db

@@ -1,6 +1,7 @@
+import { identityReviewsViewSchema } from '@partnerbridge/shared/api';
 import { defineRoute } from '../../http/route.ts';
-import { pendingReviews } from '../../sync/sync-store.ts';
-import { anyJson, installationParams, SYNC_BASE } from './sync-params.ts';
+import { identityReviews } from '../../sync/admin.ts';
+import { installationParams, SYNC_BASE } from './sync-params.ts';
 
 export const syncReviewsListRoute = defineRoute({
   method: 'get',
@@ -9,8 +10,8 @@ export const syncReviewsListRoute = defineRoute({
   tags: ['sync'],
   auth: 'operator',
   paramsSchema: installationParams,
-  responseSchema: anyJson,
+  responseSchema: identityReviewsViewSchema,
   handler: async ({ params }, { deps }) => ({
-    reviews: await pendingReviews(deps.db, params.installationId),
+    reviews: await identityReviews(deps, params.installationId),
   }),
 });

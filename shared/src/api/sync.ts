@@ -1,0 +1,300 @@
+import { z } from 'zod';
+import {
+  conflictPolicies,
+  decisionReasons,
+  fieldActions,
+  mappedObjectKinds,
+  mappingDocumentSchema,
+  syncDirections,
+  syncSides,
+} from '../sync-mapping.ts';
+import { apiInstantSchema } from './common.ts';
+
+// The sync's admin API, as the settings page calls it (`/api/v1/sync/...`, signed) and as
+// operators do (`/admin/api/installations/:installationId/sync/...`): health, mappings (get,
+// the portal's and the org's fields, save with validation against them, dry-run), dead letters,
+// and for operators a record's audit trail, identity reviews, the import and the API budgets.
+
+const providerSchema = z.enum(syncSides);
+const objectKindSchema = z.enum(mappedObjectKinds);
+
+const apiUsageViewSchema = z.strictObject({
+  day: z.iso.date(),
+  calls: z.int(),
+  rateLimited: z.int(),
+  errors: z.int(),
+  /** The admin's daily cap; null = none. */
+  dailyLimit: z.int().nullable(),
+  state: z.enum(['ok', 'non_critical_paused', 'paused']),
+  /** The provider's own last report (rate-limit headers / Sforce-Limit-Info), as received. */
+  providerReport: z.unknown(),
+});
+
+const systemHealthSchema = z.strictObject({
+  connected: z.boolean(),
+  lastSuccessfulPoll: apiInstantSchema.nullable(),
+  lagSeconds: z.int().nullable(),
+  failedPolls: z.array(z.strictObject({ object: z.string(), error: z.string().nullable() })),
+  apiUsage: apiUsageViewSchema,
+  /** Salesforce only: whether change events flow (polls then only reconcile). */
+  changeEvents: z
+    .strictObject({
+      status: z.enum(['not_started', 'running', 'unavailable']),
+      lastEventAt: apiInstantSchema.nullable(),
+      error: z.string().nullable(),
+    })
+    .optional(),
+});
+
+export const syncHealthViewSchema = z
+  .strictObject({
+    hubspot: systemHealthSchema,
+    salesforce: systemHealthSchema,
+    /** Record jobs by state. */
+    queue: z.record(z.string(), z.int()),
+    pendingReviews: z.int(),
+    /** Partnerbridge changes not yet written to the CRMs. */
+    outbox: z.strictObject({ pending: z.int(), oldestAt: apiInstantSchema.nullable() }),
+    /** Open dead letters grouped by what is wrong. */
+    errors: z.array(
+      z.strictObject({
+        type: z.string(),
+        count: z.int(),
+        lastFailedAt: apiInstantSchema,
+        examples: z.array(
+          z.strictObject({ id: z.uuid(), reason: z.string(), record: z.unknown() }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'SyncHealth' });
+export type SyncHealthView = z.infer<typeof syncHealthViewSchema>;
+
+export const syncMappingsViewSchema = z
+  .strictObject({
+    /** The version in force; 0 = the default mapping (never saved). */
+    version: z.int().min(0),
+    document: mappingDocumentSchema,
+    versions: z.array(
+      z.strictObject({ version: z.int(), createdBy: z.string(), createdAt: apiInstantSchema }),
+    ),
+  })
+  .meta({ id: 'SyncMappings' });
+export type SyncMappingsView = z.infer<typeof syncMappingsViewSchema>;
+
+/**
+ * PUT mappings: the edited document and the version it was edited from (stale → 409). Who saved
+ * it is the signed user (operators name themselves in `createdBy`).
+ */
+export const saveMappingBodySchema = z
+  .strictObject({ document: mappingDocumentSchema, baseVersion: z.int().min(0) })
+  .meta({ id: 'SaveSyncMappingBody' });
+export type SaveMappingBody = z.input<typeof saveMappingBodySchema>;
+
+export const savedMappingViewSchema = z
+  .strictObject({
+    version: z.int().min(1),
+    /** Linked records queued for a back-fill (low priority) because their mapping changed. */
+    backfillQueued: z.int().min(0),
+  })
+  .meta({ id: 'SavedSyncMapping' });
+export type SavedMappingView = z.infer<typeof savedMappingViewSchema>;
+
+export const dryRunBodySchema = z
+  .strictObject({
+    document: mappingDocumentSchema,
+    /** Linked records read live per object kind (the diff is computed on them). */
+    sample: z.int().min(1).max(500).default(100),
+  })
+  .meta({ id: 'SyncDryRunBody' });
+export type DryRunBody = z.input<typeof dryRunBodySchema>;
+
+/** One field's sync decision, as the audit log and the dry run show it. */
+export const fieldDecisionViewSchema = z.strictObject({
+  hubspotField: z.string(),
+  salesforceField: z.string(),
+  policy: z.enum(conflictPolicies),
+  direction: z.enum(syncDirections),
+  hubspotValue: z.string().nullable().optional(),
+  salesforceValue: z.string().nullable().optional(),
+  hubspotChanged: z.boolean(),
+  salesforceChanged: z.boolean(),
+  winner: providerSchema.optional(),
+  action: z.enum(fieldActions),
+  reason: z.enum(decisionReasons),
+  /** The common value written (write actions only). */
+  value: z.string().nullable().optional(),
+  /** One sentence for people ("Description: HubSpot … replaces Salesforce …"). */
+  explanation: z.string(),
+});
+export type FieldDecisionView = z.infer<typeof fieldDecisionViewSchema>;
+
+export const dryRunViewSchema = z
+  .strictObject({
+    sampled: z.int(),
+    /** Linked records of the changed kinds (the back-fill's size). */
+    records: z.int(),
+    writes: z.strictObject({ hubspot: z.int(), salesforce: z.int() }),
+    byField: z.array(z.strictObject({ field: z.string(), side: providerSchema, writes: z.int() })),
+    examples: z.array(
+      z.strictObject({
+        kind: objectKindSchema,
+        hubspotId: z.string(),
+        salesforceId: z.string(),
+        /** Per field: both values, the policy and the write it would make. */
+        changes: z.array(fieldDecisionViewSchema),
+      }),
+    ),
+  })
+  .meta({ id: 'SyncDryRun' });
+export type DryRunView = z.infer<typeof dryRunViewSchema>;
+
+/** GET fields: which object pair's fields (deal ↔ Opportunity, partner/customer ↔ Account). */
+export const objectFieldsQuerySchema = z.strictObject({ kind: objectKindSchema });
+
+/** The portal's real properties and the org's described fields of an object pair, by label. */
+export const objectFieldsViewSchema = z
+  .strictObject({
+    kind: objectKindSchema,
+    hubspot: z.strictObject({
+      /** `deals` or `companies`. */
+      objectType: z.string(),
+      properties: z.array(
+        z.strictObject({
+          name: z.string(),
+          label: z.string(),
+          type: z.string(),
+          readOnly: z.boolean(),
+        }),
+      ),
+    }),
+    salesforce: z.strictObject({
+      /** `Opportunity` or `Account`. */
+      sobject: z.string(),
+      fields: z.array(
+        z.strictObject({
+          name: z.string(),
+          label: z.string(),
+          type: z.string(),
+          updateable: z.boolean(),
+        }),
+      ),
+    }),
+  })
+  .meta({ id: 'SyncObjectFields' });
+export type ObjectFieldsView = z.infer<typeof objectFieldsViewSchema>;
+
+export const deadLetterStatuses = ['open', 'replayed', 'discarded'] as const;
+
+export const deadLettersQuerySchema = z.strictObject({
+  type: z.string().max(100).optional(),
+  status: z.enum(deadLetterStatuses).default('open'),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const deadLetterViewSchema = z
+  .strictObject({
+    id: z.uuid(),
+    /** What is wrong: validation, picklist, permissions, deleted_entity, duplicate, mapping… */
+    errorType: z.string(),
+    reason: z.string(),
+    status: z.enum(deadLetterStatuses),
+    /** Which work failed: a record sync (`sync-record`) or a write-back (`sync-outbox`). */
+    queue: z.string(),
+    attempts: z.int(),
+    firstFailedAt: apiInstantSchema,
+    lastFailedAt: apiInstantSchema,
+    resolvedAt: apiInstantSchema.nullable(),
+    resolvedBy: z.string().nullable(),
+    /** The record (kind, side, id) and what we tried to write. */
+    record: z.unknown(),
+    attempted: z.unknown(),
+    system: z.string().nullable(),
+    errorCode: z.string().nullable(),
+  })
+  .meta({ id: 'SyncDeadLetter' });
+export type DeadLetterView = z.infer<typeof deadLetterViewSchema>;
+
+export const deadLettersViewSchema = z.strictObject({ deadLetters: z.array(deadLetterViewSchema) });
+export type DeadLettersView = z.infer<typeof deadLettersViewSchema>;
+
+/** Dead letter routes' path: `:deadLetterId`. */
+export const deadLetterParamsSchema = z.strictObject({ deadLetterId: z.uuid() });
+
+export const replayedViewSchema = z.strictObject({ replayed: z.literal(true) });
+export const discardedViewSchema = z.strictObject({ discarded: z.literal(true) });
+
+export const recordAuditParamsSchema = z.strictObject({
+  kind: objectKindSchema,
+  /** The HubSpot id, the Salesforce id or our id. */
+  id: z.string().min(1).max(64),
+});
+
+export const auditEntryViewSchema = z
+  .strictObject({
+    id: z.string(),
+    occurredAt: apiInstantSchema,
+    origin: z.string(),
+    actor: z.string().nullable(),
+    action: z.string(),
+    objectKind: z.string().nullable(),
+    localId: z.string().nullable(),
+    hubspotId: z.string().nullable(),
+    salesforceId: z.string().nullable(),
+    before: z.unknown(),
+    after: z.unknown(),
+    policy: z.unknown(),
+    decision: z.unknown(),
+  })
+  .meta({ id: 'SyncAuditEntry' });
+export type AuditEntryView = z.infer<typeof auditEntryViewSchema>;
+export const recordAuditViewSchema = z.strictObject({ entries: z.array(auditEntryViewSchema) });
+
+export const identityReviewViewSchema = z
+  .strictObject({
+    id: z.uuid(),
+    objectKind: z.string(),
+    hubspotId: z.string().nullable(),
+    salesforceId: z.string().nullable(),
+    /** Why it waits and the candidates (each with the side's id, name, website, matchedOn). */
+    review: z.unknown(),
+    updatedAt: apiInstantSchema,
+  })
+  .meta({ id: 'SyncIdentityReview' });
+export type IdentityReviewView = z.infer<typeof identityReviewViewSchema>;
+export const identityReviewsViewSchema = z.strictObject({
+  reviews: z.array(identityReviewViewSchema),
+});
+
+export const resolveReviewBodySchema = z
+  .discriminatedUnion('action', [
+    /** Link the HubSpot record to this Salesforce candidate. */
+    z.strictObject({ action: z.literal('link'), salesforceId: z.string().min(15).max(18) }),
+    /** None of them: create the record in Salesforce. */
+    z.strictObject({ action: z.literal('create_new') }),
+  ])
+  .meta({ id: 'ResolveIdentityReviewBody' });
+export type ResolveReviewBody = z.infer<typeof resolveReviewBodySchema>;
+export const resolvedViewSchema = z.strictObject({ resolved: z.literal(true) });
+
+export const importQueuedViewSchema = z.strictObject({
+  queued: z.literal(true),
+  jobId: z.string(),
+});
+
+export const budgetBodySchema = z
+  .strictObject({
+    dailyLimit: z.int().min(0),
+    /** Share of the cap kept for live changes: back-fills and sweeps pause at the line. */
+    reservePercent: z.int().min(0).max(100).default(25),
+  })
+  .meta({ id: 'SyncBudgetBody' });
+export type BudgetBody = z.input<typeof budgetBodySchema>;
+
+export const budgetViewSchema = z
+  .strictObject({
+    provider: providerSchema,
+    dailyLimit: z.int(),
+    reservePercent: z.int(),
+  })
+  .meta({ id: 'SyncBudget' });
