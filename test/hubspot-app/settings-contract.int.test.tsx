@@ -60,7 +60,6 @@ function renderSettings() {
     <PartnerbridgeSettings
       api={settingsApiFor({ variables: profile.variables })}
       addAlert={addAlert}
-      userEmail="admin@example.com"
     />,
   );
   return { ...renderer, bridge, addAlert };

@@ -1,5 +1,11 @@
 import { defaultProgram } from '@partnerbridge/shared';
 import {
+  type DeadLettersView,
+  type DryRunView,
+  deadLettersViewSchema,
+  dryRunViewSchema,
+  type ObjectFieldsView,
+  objectFieldsViewSchema,
   type ProgramSettings,
   programSettingsSchema,
   type RuleSaved,
@@ -7,28 +13,22 @@ import {
   type RuleView,
   ruleSavedSchema,
   rulesSettingsSchema,
+  type SyncHealthView,
+  type SyncMappingsView,
+  syncHealthViewSchema,
+  syncMappingsViewSchema,
   type WhatIfResult,
   whatIfResultSchema,
 } from '@partnerbridge/shared/api';
 import { defaultMappingDocument } from '@partnerbridge/shared/sync';
 import {
-  type DeadLetters,
-  type DryRun,
-  deadLettersSchema,
-  dryRunSchema,
   type InstallationView,
   installationViewSchema,
-  type MappingsView,
-  mappingsViewSchema,
-  type ObjectFields,
-  objectFieldsSchema,
-  type SyncHealth,
-  syncHealthSchema,
 } from '../../hubspot-app/src/app/settings/admin-contract.ts';
 import { anId, aPartnerRef, usd } from './fixtures.ts';
 
 // Contract-typed answers for the settings page tests, parsed by the schemas the page parses with
-// (shared for program, rules and what-if; admin-contract.ts for installation and sync).
+// (shared for program, rules, what-if and sync; admin-contract.ts for the installation).
 
 const { id: _id, version: _version, rules: _rules, ...terms } = defaultProgram;
 
@@ -179,7 +179,7 @@ export function anInstallation(salesforce: boolean): InstallationView {
   });
 }
 
-export function aSyncHealth(): SyncHealth {
+export function aSyncHealth(): SyncHealthView {
   const system = (calls: number) => ({
     connected: true,
     lastSuccessfulPoll: '2026-03-10T11:59:00.000Z',
@@ -192,13 +192,15 @@ export function aSyncHealth(): SyncHealth {
       errors: 0,
       dailyLimit: 250_000,
       state: 'ok',
+      providerReport: null,
     },
   });
-  return syncHealthSchema.parse({
+  return syncHealthViewSchema.parse({
     hubspot: system(1_204),
     salesforce: system(388),
     queue: { waiting: 0, active: 0, delayed: 0, prioritized: 0, failed: 0 },
     pendingReviews: 2,
+    outbox: { pending: 3, oldestAt: '2026-03-10T11:58:00.000Z' },
     errors: [
       {
         type: 'validation',
@@ -224,8 +226,8 @@ export function aSyncHealth(): SyncHealth {
   });
 }
 
-export function someDeadLetters(): DeadLetters {
-  return deadLettersSchema.parse({
+export function someDeadLetters(): DeadLettersView {
+  return deadLettersViewSchema.parse({
     deadLetters: [
       {
         id: anId(),
@@ -233,16 +235,22 @@ export function someDeadLetters(): DeadLetters {
         reason: 'FIELD_CUSTOM_VALIDATION_EXCEPTION: Close date cannot be in the past',
         attempts: 5,
         status: 'open',
+        queue: 'sync-record',
         firstFailedAt: '2026-03-10T10:00:00.000Z',
         lastFailedAt: '2026-03-10T11:00:00.000Z',
-        payload: { record: { kind: 'deal', side: 'hubspot', id: '42' } },
+        resolvedAt: null,
+        resolvedBy: null,
+        record: { kind: 'deal', side: 'hubspot', id: '42' },
+        attempted: { CloseDate: '2025-01-01' },
+        system: 'salesforce',
+        errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
       },
     ],
   });
 }
 
-export function someMappings(): MappingsView {
-  return mappingsViewSchema.parse({
+export function someMappings(): SyncMappingsView {
+  return syncMappingsViewSchema.parse({
     version: 3,
     document: defaultMappingDocument(),
     versions: [
@@ -251,24 +259,31 @@ export function someMappings(): MappingsView {
   });
 }
 
-export function dealFields(): ObjectFields {
-  return objectFieldsSchema.parse({
-    hubspot: [
-      { name: 'dealname', label: 'Deal name', type: 'string', readOnly: false },
-      { name: 'amount', label: 'Amount', type: 'number', readOnly: false },
-      { name: 'description', label: 'Deal description', type: 'string', readOnly: false },
-      { name: 'hs_object_id', label: 'Record ID', type: 'number', readOnly: true },
-    ],
-    salesforce: [
-      { name: 'Name', label: 'Name', type: 'string', updateable: true },
-      { name: 'Amount', label: 'Amount', type: 'currency', updateable: true },
-      { name: 'Description', label: 'Description', type: 'textarea', updateable: true },
-    ],
+export function dealFields(): ObjectFieldsView {
+  return objectFieldsViewSchema.parse({
+    kind: 'deal',
+    hubspot: {
+      objectType: 'deals',
+      properties: [
+        { name: 'dealname', label: 'Deal name', type: 'string', readOnly: false },
+        { name: 'amount', label: 'Amount', type: 'number', readOnly: false },
+        { name: 'description', label: 'Deal description', type: 'string', readOnly: false },
+        { name: 'hs_object_id', label: 'Record ID', type: 'number', readOnly: true },
+      ],
+    },
+    salesforce: {
+      sobject: 'Opportunity',
+      fields: [
+        { name: 'Name', label: 'Name', type: 'string', updateable: true },
+        { name: 'Amount', label: 'Amount', type: 'currency', updateable: true },
+        { name: 'Description', label: 'Description', type: 'textarea', updateable: true },
+      ],
+    },
   });
 }
 
-export function aDryRun(): DryRun {
-  return dryRunSchema.parse({
+export function aDryRun(): DryRunView {
+  return dryRunViewSchema.parse({
     sampled: 40,
     records: 40,
     writes: { hubspot: 0, salesforce: 12 },
@@ -282,7 +297,16 @@ export function aDryRun(): DryRun {
           {
             hubspotField: 'description',
             salesforceField: 'Description',
+            policy: 'hubspot_wins',
+            direction: 'hubspot_to_salesforce',
+            hubspotValue: 'Renewal',
+            salesforceValue: null,
+            hubspotChanged: true,
+            salesforceChanged: false,
+            winner: 'hubspot',
             action: 'write_salesforce',
+            reason: 'policy',
+            value: 'Renewal',
             explanation:
               'Description: HubSpot "Renewal" replaces Salesforce (blank): HubSpot → Salesforce',
           },

@@ -53,9 +53,7 @@ function renderSettings(
   const renderer = createRenderer('settings');
   const addAlert = vi.fn();
   const api = createSettingsApi(createApiClient({ origin: TEST_ORIGIN, log: () => {} }));
-  renderer.render(
-    <PartnerbridgeSettings api={api} addAlert={addAlert} userEmail="admin@example.com" />,
-  );
+  renderer.render(<PartnerbridgeSettings api={api} addAlert={addAlert} />);
   return { ...renderer, fake, addAlert };
 }
 
@@ -420,7 +418,6 @@ describe('settings page', () => {
       expect(fake.to('PUT /api/v1/sync/mappings')[0]?.body).toEqual({
         document: sent.document,
         baseVersion: 3,
-        createdBy: 'admin@example.com',
       });
     });
   });
@@ -443,6 +440,9 @@ describe('settings page', () => {
       expect(findByTestId(Text, 'health-hubspot-calls').text).toBe(
         '1204 of 250000 (ok; 0 rate-limited)',
       );
+      expect(findByTestId(Text, 'health-outbox').text).toBe(
+        '3 Partnerbridge changes wait to be written to the CRMs (oldest 2026-03-10T11:58:00.000Z).',
+      );
       await waitFor(() => expect(findByTestId(Button, `replay-${letter.id}`)).toBeDefined());
       findByTestId(Button, `replay-${letter.id}`).trigger('onClick');
       await waitFor(() => expect(maybeFindByTestId(TableRow, `letter-${letter.id}`)).toBeNull());
@@ -451,6 +451,55 @@ describe('settings page', () => {
         type: 'success',
         message: 'The record is queued to sync again from the current state of both sides.',
       });
+    });
+
+    it('discards a dead letter, and says why when the server refuses', async () => {
+      const letters = someDeadLetters();
+      const letter = letters.deadLetters[0];
+      if (letter === undefined) throw new Error('fixture has a dead letter');
+      const renderer = renderSettings({
+        'GET /api/v1/sync/health': () => json(aSyncHealth()),
+        'GET /api/v1/sync/dead-letters': () => json(letters),
+        [`POST /api/v1/sync/dead-letters/${letter.id}/discard`]: [
+          () => json(anApiError('not_found', 'no open dead letter with this id'), 404),
+          () => json({ discarded: true }),
+        ],
+      });
+      await openTab(renderer, 'health');
+      const { findByTestId, maybeFindByTestId, waitFor, addAlert } = renderer;
+      await waitFor(() => expect(findByTestId(Button, `discard-${letter.id}`)).toBeDefined());
+      findByTestId(Button, `discard-${letter.id}`).trigger('onClick');
+      await waitFor(() => expect(addAlert).toHaveBeenCalled());
+      expect(addAlert).toHaveBeenCalledWith({
+        type: 'danger',
+        title: 'Could not discard it',
+        message: 'no open dead letter with this id',
+      });
+      expect(findByTestId(TableRow, `letter-${letter.id}`)).toBeDefined();
+      findByTestId(Button, `discard-${letter.id}`).trigger('onClick');
+      await waitFor(() => expect(maybeFindByTestId(TableRow, `letter-${letter.id}`)).toBeNull());
+      expect(addAlert).toHaveBeenLastCalledWith({
+        type: 'success',
+        message: 'Discarded: the record stays as it is on both sides.',
+      });
+    });
+
+    it('shows the dead letters without Replay or Discard to a partner manager', async () => {
+      const letters = someDeadLetters();
+      const letter = letters.deadLetters[0];
+      if (letter === undefined) throw new Error('fixture has a dead letter');
+      const renderer = renderSettings(
+        {
+          'GET /api/v1/sync/health': () => json(aSyncHealth()),
+          'GET /api/v1/sync/dead-letters': () => json(letters),
+        },
+        'partner_manager',
+      );
+      await openTab(renderer, 'health');
+      const { findByTestId, maybeFindByTestId, waitFor } = renderer;
+      await waitFor(() => expect(findByTestId(TableRow, `letter-${letter.id}`)).toBeDefined());
+      expect(maybeFindByTestId(Button, `replay-${letter.id}`)).toBeNull();
+      expect(maybeFindByTestId(Button, `discard-${letter.id}`)).toBeNull();
     });
   });
 });

@@ -3,9 +3,5 @@ import { settingsApiFor } from './api.ts';
 import { PartnerbridgeSettings } from './panels/PartnerbridgeSettings.tsx';
 
 hubspot.extend<'settings'>(({ context, actions }) => (
-  <PartnerbridgeSettings
-    api={settingsApiFor(context)}
-    addAlert={actions.addAlert}
-    userEmail={context.user.email}
-  />
+  <PartnerbridgeSettings api={settingsApiFor(context)} addAlert={actions.addAlert} />
 ));

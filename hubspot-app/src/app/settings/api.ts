@@ -1,22 +1,24 @@
 import {
-  type DeadLetters,
-  type DryRun,
-  deadLettersSchema,
-  dryRunSchema,
+  type DeadLettersView,
+  type DryRunView,
+  deadLettersViewSchema,
+  discardedViewSchema,
+  dryRunViewSchema,
   type InstallationView,
   installationViewSchema,
-  type MappingSaved,
-  type MappingsView,
-  mappingSavedSchema,
-  mappingsViewSchema,
-  type ObjectFields,
-  objectFieldsSchema,
-  replayedSchema,
+  type ObjectFieldsView,
+  objectFieldsViewSchema,
+  replayedViewSchema,
   type SalesforceLink,
+  type SavedMappingView,
+  type SaveMappingBody,
   SYNC_API,
-  type SyncHealth,
+  type SyncHealthView,
+  type SyncMappingsView,
   salesforceLinkSchema,
-  syncHealthSchema,
+  savedMappingViewSchema,
+  syncHealthViewSchema,
+  syncMappingsViewSchema,
 } from './admin-contract.ts';
 import {
   type ApiClient,
@@ -43,8 +45,8 @@ import {
 } from './vendor/shared/api/index.ts';
 import type { MappedObjectKind, MappingDocument } from './vendor/shared/sync-mapping.ts';
 
-// The settings page's endpoints, each answer parsed with its schema (the shared contract, or
-// admin-contract.ts where the server has none in shared yet).
+// The settings page's endpoints, each answer parsed with its schema (the shared contract;
+// admin-contract.ts for the installation view, which has none in shared yet).
 
 export type SettingsApi = {
   me(): Promise<ApiResult<MeView>>;
@@ -58,17 +60,15 @@ export type SettingsApi = {
   addRuleVersion(ruleId: string, body: RuleVersionBody): Promise<ApiResult<RuleSaved>>;
   retireRule(ruleId: string, body: RetireRuleBody): Promise<ApiResult<RuleSaved>>;
   whatIf(body: WhatIfBody): Promise<ApiResult<WhatIfResult>>;
-  syncHealth(): Promise<ApiResult<SyncHealth>>;
-  mappings(): Promise<ApiResult<MappingsView>>;
-  objectFields(kind: MappedObjectKind): Promise<ApiResult<ObjectFields>>;
-  dryRun(document: MappingDocument): Promise<ApiResult<DryRun>>;
-  saveMappings(body: {
-    document: MappingDocument;
-    baseVersion: number;
-    createdBy: string;
-  }): Promise<ApiResult<MappingSaved>>;
-  deadLetters(): Promise<ApiResult<DeadLetters>>;
+  syncHealth(): Promise<ApiResult<SyncHealthView>>;
+  mappings(): Promise<ApiResult<SyncMappingsView>>;
+  objectFields(kind: MappedObjectKind): Promise<ApiResult<ObjectFieldsView>>;
+  dryRun(document: MappingDocument): Promise<ApiResult<DryRunView>>;
+  /** Saved as the signed user. */
+  saveMappings(body: SaveMappingBody): Promise<ApiResult<SavedMappingView>>;
+  deadLetters(): Promise<ApiResult<DeadLettersView>>;
   replayDeadLetter(id: string): Promise<ApiResult<{ replayed: true }>>;
+  discardDeadLetter(id: string): Promise<ApiResult<{ discarded: true }>>;
 };
 
 const id = encodeURIComponent;
@@ -108,26 +108,31 @@ export function createSettingsApi(client: ApiClient): SettingsApi {
         { method: 'POST', path: '/api/v1/settings/what-if', body },
         whatIfResultSchema,
       ),
-    syncHealth: () => client.request({ path: `${SYNC_API}/health` }, syncHealthSchema),
-    mappings: () => client.request({ path: `${SYNC_API}/mappings` }, mappingsViewSchema),
+    syncHealth: () => client.request({ path: `${SYNC_API}/health` }, syncHealthViewSchema),
+    mappings: () => client.request({ path: `${SYNC_API}/mappings` }, syncMappingsViewSchema),
     objectFields: (kind) =>
-      client.request({ path: `${SYNC_API}/fields`, query: { kind } }, objectFieldsSchema),
+      client.request({ path: `${SYNC_API}/fields`, query: { kind } }, objectFieldsViewSchema),
     dryRun: (document) =>
       client.request(
         { method: 'POST', path: `${SYNC_API}/mappings/dry-run`, body: { document } },
-        dryRunSchema,
+        dryRunViewSchema,
       ),
     saveMappings: (body) =>
-      client.request({ method: 'PUT', path: `${SYNC_API}/mappings`, body }, mappingSavedSchema),
+      client.request({ method: 'PUT', path: `${SYNC_API}/mappings`, body }, savedMappingViewSchema),
     deadLetters: () =>
       client.request(
         { path: `${SYNC_API}/dead-letters`, query: { status: 'open' } },
-        deadLettersSchema,
+        deadLettersViewSchema,
       ),
     replayDeadLetter: (deadLetterId) =>
       client.request(
         { method: 'POST', path: `${SYNC_API}/dead-letters/${id(deadLetterId)}/replay` },
-        replayedSchema,
+        replayedViewSchema,
+      ),
+    discardDeadLetter: (deadLetterId) =>
+      client.request(
+        { method: 'POST', path: `${SYNC_API}/dead-letters/${id(deadLetterId)}/discard` },
+        discardedViewSchema,
       ),
   };
 }

@@ -15,7 +15,7 @@ import {
   Toggle,
 } from '@hubspot/ui-extensions';
 import { useState } from 'react';
-import type { DryRun, MappingsView, ObjectFields } from '../admin-contract.ts';
+import type { DryRunView, ObjectFieldsView, SyncMappingsView } from '../admin-contract.ts';
 import type { SettingsApi } from '../api.ts';
 import type { UiError } from '../common/api-client.ts';
 import { ErrorPanel, LoadingState } from '../common/RemoteStates.tsx';
@@ -79,17 +79,17 @@ function FieldPairs({
 }: {
   kind: MappedObjectKind;
   document: MappingDocument;
-  fields: ObjectFields;
+  fields: ObjectFieldsView;
   readOnly: boolean;
   onChange: (document: MappingDocument) => void;
 }) {
   const object = document.objects.find((o) => o.kind === kind);
   if (object === undefined) return <Text>This object pair is not mapped.</Text>;
-  const hubspotOptions = fields.hubspot.map((p) => ({
+  const hubspotOptions = fields.hubspot.properties.map((p) => ({
     label: `${p.label} (${p.name})${p.readOnly ? ', read-only' : ''}`,
     value: p.name,
   }));
-  const salesforceOptions = fields.salesforce.map((f) => ({
+  const salesforceOptions = fields.salesforce.fields.map((f) => ({
     label: `${f.label} (${f.name})${f.updateable ? '' : ', read-only'}`,
     value: f.name,
   }));
@@ -218,10 +218,10 @@ function FieldPairs({
         <Button
           size="sm"
           onClick={() => {
-            const hubspot = fields.hubspot.find(
+            const hubspot = fields.hubspot.properties.find(
               (p) => !p.readOnly && !object.fields.some((f) => f.hubspot === p.name),
             );
-            const salesforce = fields.salesforce.find(
+            const salesforce = fields.salesforce.fields.find(
               (f) => f.updateable && !object.fields.some((g) => g.salesforce === f.name),
             );
             if (hubspot === undefined || salesforce === undefined) return;
@@ -247,7 +247,7 @@ function FieldPairs({
   );
 }
 
-function DryRunView({ dryRun }: { dryRun: DryRun }) {
+function DryRunResult({ dryRun }: { dryRun: DryRunView }) {
   return (
     <Flex direction="column" gap="xs" testId="dry-run">
       <Heading>What saving would write</Heading>
@@ -283,7 +283,7 @@ function DryRunView({ dryRun }: { dryRun: DryRun }) {
 
 type Stage =
   | { kind: 'editing' }
-  | { kind: 'dry_run'; dryRun: DryRun }
+  | { kind: 'dry_run'; dryRun: DryRunView }
   | { kind: 'failed'; title: string; error: UiError };
 
 function MappingEditor({
@@ -291,14 +291,12 @@ function MappingEditor({
   api,
   addAlert,
   canEdit,
-  userEmail,
   onSaved,
 }: {
-  view: MappingsView;
+  view: SyncMappingsView;
   api: Pick<SettingsApi, 'objectFields' | 'dryRun' | 'saveMappings'>;
   addAlert: AddAlertAction;
   canEdit: boolean;
-  userEmail: string;
   onSaved: () => void;
 }) {
   const [kind, setKind] = useState<MappedObjectKind>('deal');
@@ -326,11 +324,7 @@ function MappingEditor({
 
   async function save(): Promise<void> {
     setBusy(true);
-    const result = await api.saveMappings({
-      document,
-      baseVersion: view.version,
-      createdBy: userEmail,
-    });
+    const result = await api.saveMappings({ document, baseVersion: view.version });
     setBusy(false);
     if (!result.ok) {
       setStage({ kind: 'failed', title: 'The mapping was not saved', error: result.error });
@@ -391,7 +385,7 @@ function MappingEditor({
       ) : (
         <Text variant="microcopy">Only Partnerbridge admins can change the mapping.</Text>
       )}
-      {stage.kind === 'dry_run' ? <DryRunView dryRun={stage.dryRun} /> : null}
+      {stage.kind === 'dry_run' ? <DryRunResult dryRun={stage.dryRun} /> : null}
       {stage.kind === 'failed' ? (
         <SaveErrors title={stage.title} error={stage.error} testId="mapping-errors" />
       ) : null}
@@ -403,12 +397,10 @@ export function MappingsPanel({
   api,
   addAlert,
   canEdit,
-  userEmail,
 }: {
   api: Pick<SettingsApi, 'mappings' | 'objectFields' | 'dryRun' | 'saveMappings'>;
   addAlert: AddAlertAction;
   canEdit: boolean;
-  userEmail: string;
 }) {
   const mappings = useRemoteData('mappings', () => api.mappings());
   const state = mappings.state;
@@ -438,7 +430,6 @@ export function MappingsPanel({
         api={api}
         addAlert={addAlert}
         canEdit={canEdit}
-        userEmail={userEmail}
         onSaved={mappings.reload}
       />
     </Flex>

@@ -16,8 +16,6 @@ import { SyncHealthPanel } from './SyncHealthPanel.tsx';
 export type SettingsPageProps = {
   api: SettingsApi;
   addAlert: AddAlertAction;
-  /** Who saves (recorded with a mapping version). */
-  userEmail: string;
 };
 
 const tabs = [
@@ -29,7 +27,7 @@ const tabs = [
 ] as const;
 type TabId = (typeof tabs)[number]['id'];
 
-export function PartnerbridgeSettings({ api, addAlert, userEmail }: SettingsPageProps) {
+export function PartnerbridgeSettings({ api, addAlert }: SettingsPageProps) {
   const me = useRemoteData('me', () => api.me());
   const [tab, setTab] = useState<TabId>('connections');
   if (me.state.status === 'loading') {
@@ -68,9 +66,7 @@ export function PartnerbridgeSettings({ api, addAlert, userEmail }: SettingsPage
       case 'rules':
         return <RulesPanel api={api} addAlert={addAlert} canEdit={canEdit} />;
       case 'mappings':
-        return (
-          <MappingsPanel api={api} addAlert={addAlert} canEdit={canEdit} userEmail={userEmail} />
-        );
+        return <MappingsPanel api={api} addAlert={addAlert} canEdit={canEdit} />;
       case 'health':
         return <SyncHealthPanel api={api} addAlert={addAlert} canEdit={canEdit} />;
     }

@@ -1,6 +1,7 @@
 import {
   type AddAlertAction,
   Button,
+  ButtonRow,
   DescriptionList,
   DescriptionListItem,
   EmptyState,
@@ -17,13 +18,15 @@ import {
   Tile,
 } from '@hubspot/ui-extensions';
 import { useState } from 'react';
-import type { SystemHealth } from '../admin-contract.ts';
+import type { SyncHealthView } from '../admin-contract.ts';
 import type { SettingsApi } from '../api.ts';
 import { ErrorPanel, LoadingState } from '../common/RemoteStates.tsx';
 import { useRemoteData } from '../common/useRemoteData.ts';
 
 // Sync health an admin can act on: each side's connection, lag and API budget; what fails
-// grouped by type; the dead letters (records that failed for good) with Replay.
+// grouped by type; the dead letters (records that failed for good) with Replay and Discard.
+
+type SystemHealth = SyncHealthView['hubspot'];
 
 function SystemTile({ name, health }: { name: string; health: SystemHealth }) {
   const usage = health.apiUsage;
@@ -72,22 +75,24 @@ export function SyncHealthPanel({
   addAlert,
   canEdit,
 }: {
-  api: Pick<SettingsApi, 'syncHealth' | 'deadLetters' | 'replayDeadLetter'>;
+  api: Pick<SettingsApi, 'syncHealth' | 'deadLetters' | 'replayDeadLetter' | 'discardDeadLetter'>;
   addAlert: AddAlertAction;
   canEdit: boolean;
 }) {
   const health = useRemoteData('health', () => api.syncHealth());
   const letters = useRemoteData('dead-letters', () => api.deadLetters());
-  const [replaying, setReplaying] = useState<ReadonlySet<string>>(new Set());
+  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
 
-  async function replay(id: string): Promise<void> {
-    setReplaying((current) => new Set([...current, id]));
-    const result = await api.replayDeadLetter(id);
-    setReplaying((current) => new Set([...current].filter((other) => other !== id)));
+  // Replay syncs the record again; discard closes the letter for good (kept as history).
+  async function resolve(id: string, action: 'replay' | 'discard'): Promise<void> {
+    setBusy((current) => new Set([...current, id]));
+    const result =
+      action === 'replay' ? await api.replayDeadLetter(id) : await api.discardDeadLetter(id);
+    setBusy((current) => new Set([...current].filter((other) => other !== id)));
     if (!result.ok) {
       addAlert({
         type: 'danger',
-        title: 'Could not replay the record',
+        title: action === 'replay' ? 'Could not replay the record' : 'Could not discard it',
         message: result.error.message,
       });
       return;
@@ -97,7 +102,10 @@ export function SyncHealthPanel({
     }));
     addAlert({
       type: 'success',
-      message: 'The record is queued to sync again from the current state of both sides.',
+      message:
+        action === 'replay'
+          ? 'The record is queued to sync again from the current state of both sides.'
+          : 'Discarded: the record stays as it is on both sides.',
     });
     health.refresh();
   }
@@ -120,6 +128,11 @@ export function SyncHealthPanel({
             <SystemTile name="Salesforce" health={health.state.data.salesforce} />
           </Flex>
           <Text testId="health-reviews">{`${health.state.data.pendingReviews} records wait for an identity review.`}</Text>
+          <Text testId="health-outbox">
+            {health.state.data.outbox.pending === 0
+              ? 'Every Partnerbridge change (tags, commissions, tiers) is written to both CRMs.'
+              : `${health.state.data.outbox.pending} Partnerbridge changes wait to be written to the CRMs (oldest ${health.state.data.outbox.oldestAt ?? ''}).`}
+          </Text>
           <Heading>Errors by type</Heading>
           {health.state.data.errors.length === 0 ? (
             <Text testId="health-no-errors">No open sync error.</Text>
@@ -186,14 +199,25 @@ export function SyncHealthPanel({
                 <TableCell>{letter.lastFailedAt}</TableCell>
                 <TableCell>
                   {canEdit ? (
-                    <Button
-                      size="sm"
-                      disabled={replaying.has(letter.id)}
-                      onClick={() => replay(letter.id)}
-                      testId={`replay-${letter.id}`}
-                    >
-                      Replay
-                    </Button>
+                    <ButtonRow>
+                      <Button
+                        size="sm"
+                        disabled={busy.has(letter.id)}
+                        onClick={() => resolve(letter.id, 'replay')}
+                        testId={`replay-${letter.id}`}
+                      >
+                        Replay
+                      </Button>
+                      <Button
+                        size="sm"
+                        variant="transparent"
+                        disabled={busy.has(letter.id)}
+                        onClick={() => resolve(letter.id, 'discard')}
+                        testId={`discard-${letter.id}`}
+                      >
+                        Discard
+                      </Button>
+                    </ButtonRow>
                   ) : null}
                 </TableCell>
               </TableRow>
