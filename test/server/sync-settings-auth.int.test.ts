@@ -1,0 +1,295 @@
+import { defaultMappingDocument } from '@partnerbridge/shared/sync';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putAdmin } from '../../server/src/cards/admins.ts';
+import { queryRows } from '../../server/src/db/database.ts';
+import { deadLetters } from '../../server/src/db/schema/audit.ts';
+import { syncSettingsRoutes } from '../../server/src/routes/sync-settings/sync-settings-routes.ts';
+import { testDatabaseDrivers } from '../support/database.ts';
+import { manualClock, startTestServer, type TestServer } from '../support/server.ts';
+import { callCard, INSTALLER_USER_ID, installPortal, REP_USER_ID } from './cards/support.ts';
+
+// The settings page's sync routes (`/api/v1/sync/...`), table-driven: refused unsigned (401), for
+// a portal without an installation (403 not_installed), to a user without a role (403 forbidden),
+// changes refused to a partner manager; bad input answered 400 naming the field; no Salesforce
+// org linked answered 409 naming Salesforce; nothing written by any refused request.
+
+const PORTAL = '5801';
+const MANAGER_USER_ID = '902';
+const UUID = '00000000-0000-4000-8000-000000000001';
+
+type Call = { method: 'GET' | 'POST' | 'PUT'; path: string; body?: unknown };
+type ErrorBody = { error: { code: string; message: string; issues?: { path: string }[] } };
+
+/** A request each route accepts, so refusals come from auth, not from validation. */
+function validCall(method: string, path: string): Call {
+  const filled = path.replace(':deadLetterId', UUID);
+  const query = filled.endsWith('/fields') ? '?kind=deal' : '';
+  const document = defaultMappingDocument();
+  const body =
+    filled.endsWith('/mappings/dry-run') || method === 'put'
+      ? { document, ...(method === 'put' ? { baseVersion: 0 } : {}) }
+      : undefined;
+  return {
+    method: method.toUpperCase() as Call['method'],
+    path: `${filled}${query}`,
+    ...(body === undefined ? {} : { body }),
+  };
+}
+
+const endpoints = syncSettingsRoutes.map((route) => ({
+  name: `${route.method.toUpperCase()} ${route.path}`,
+  call: validCall(route.method, route.path),
+  changes: route.method !== 'get',
+}));
+const changes = endpoints.filter((endpoint) => endpoint.changes);
+
+describe.each(testDatabaseDrivers())('settings sync API auth [%s]', (driver) => {
+  const clock = manualClock(Date.UTC(2026, 2, 10, 12));
+  let server: TestServer;
+  let installationId: string;
+  let letterId: string;
+
+  const written = async () => {
+    const [row] = await queryRows<{ mappings: number; letters: string; audit: number }>(
+      server.services.db,
+      sql`select
+        (select count(*)::int from sync_mappings where installation_id = ${installationId}) as mappings,
+        (select string_agg(status || ':' || coalesce(resolved_by, ''), ',') from dead_letters
+          where installation_id = ${installationId}) as letters,
+        (select count(*)::int from audit_log where installation_id = ${installationId}) as audit`,
+    );
+    return row;
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer({ clock, driver });
+    const installation = await installPortal(server.services.db, PORTAL);
+    installationId = installation.id;
+    await putAdmin(server.services.db, {
+      installation,
+      actor: 'test',
+      userId: MANAGER_USER_ID,
+      body: { role: 'partner_manager' },
+    });
+    const [letter] = await server.services.db
+      .insert(deadLetters)
+      .values({
+        installationId,
+        queue: 'sync-record',
+        jobName: 'sync-record',
+        errorType: 'validation',
+        reason: 'FIELD_CUSTOM_VALIDATION_EXCEPTION: Amount too large',
+        payload: {
+          record: { installationId, kind: 'deal', side: 'hubspot', id: '42' },
+          attempted: { Amount: 999999 },
+          system: 'salesforce',
+          errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+        },
+        attempts: 4,
+      })
+      .returning({ id: deadLetters.id });
+    letterId = letter?.id ?? '';
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('covers every settings sync route', () => {
+    expect(endpoints.map((endpoint) => endpoint.name)).toEqual([
+      'GET /api/v1/sync/health',
+      'GET /api/v1/sync/mappings',
+      'GET /api/v1/sync/fields',
+      'POST /api/v1/sync/mappings/dry-run',
+      'PUT /api/v1/sync/mappings',
+      'GET /api/v1/sync/dead-letters',
+      'POST /api/v1/sync/dead-letters/:deadLetterId/replay',
+      'POST /api/v1/sync/dead-letters/:deadLetterId/discard',
+    ]);
+  });
+
+  it.each(endpoints)('$name: unsigned → 401, nothing written', async ({ call }) => {
+    const before = await written();
+    const separator = call.path.includes('?') ? '&' : '?';
+    const response = await server.fetch(`${call.path}${separator}portalId=${PORTAL}`, {
+      method: call.method,
+      ...(call.body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(call.body) }),
+    });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as ErrorBody).error.code).toBe('invalid_signature');
+    expect(await written()).toEqual(before);
+  });
+
+  it.each(endpoints)(
+    '$name: a portal without an installation → 403 not_installed',
+    async ({ call }) => {
+      const response = await callCard<ErrorBody>(server, {
+        ...call,
+        portalId: '5899',
+        userId: INSTALLER_USER_ID,
+      });
+      expect(response.status).toBe(403);
+      expect(response.body.error.code).toBe('not_installed');
+    },
+  );
+
+  it.each(endpoints)(
+    '$name: a user without a role → 403 forbidden, nothing written',
+    async ({ call }) => {
+      const before = await written();
+      const response = await callCard<ErrorBody>(server, {
+        ...call,
+        portalId: PORTAL,
+        userId: REP_USER_ID,
+      });
+      expect(response.status).toBe(403);
+      expect(response.body.error).toMatchObject({
+        code: 'forbidden',
+        message: expect.stringMatching(/is not a (Partnerbridge admin|partner manager)/),
+      });
+      expect(await written()).toEqual(before);
+    },
+  );
+
+  it.each(changes)(
+    '$name: a partner manager → 403 forbidden, nothing written',
+    async ({ call }) => {
+      const before = await written();
+      const response = await callCard<ErrorBody>(server, {
+        ...call,
+        portalId: PORTAL,
+        userId: MANAGER_USER_ID,
+      });
+      expect(response.status).toBe(403);
+      expect(response.body.error.message).toContain('is not a Partnerbridge admin');
+      expect(await written()).toEqual(before);
+    },
+  );
+
+  it('lets a partner manager read health, the mapping and the dead letters', async () => {
+    for (const path of ['/api/v1/sync/health', '/api/v1/sync/mappings']) {
+      const response = await callCard(server, { path, portalId: PORTAL, userId: MANAGER_USER_ID });
+      expect(response.status, path).toBe(200);
+    }
+    const letters = await callCard<{ deadLetters: { id: string; system: string }[] }>(server, {
+      path: '/api/v1/sync/dead-letters?status=open',
+      portalId: PORTAL,
+      userId: MANAGER_USER_ID,
+    });
+    expect(letters.body.deadLetters).toEqual([
+      expect.objectContaining({ id: letterId, system: 'salesforce', errorType: 'validation' }),
+    ]);
+  });
+
+  it.each([
+    { call: { method: 'GET', path: '/api/v1/sync/fields?kind=lead' }, field: 'query.kind' },
+    { call: { method: 'GET', path: '/api/v1/sync/fields' }, field: 'query.kind' },
+    {
+      call: { method: 'GET', path: '/api/v1/sync/dead-letters?status=lost' },
+      field: 'query.status',
+    },
+    {
+      call: { method: 'GET', path: '/api/v1/sync/dead-letters?limit=0' },
+      field: 'query.limit',
+    },
+    {
+      call: { method: 'PUT', path: '/api/v1/sync/mappings', body: { baseVersion: 0 } },
+      field: 'body.document',
+    },
+    {
+      call: {
+        method: 'PUT',
+        path: '/api/v1/sync/mappings',
+        body: { document: defaultMappingDocument(), baseVersion: -1 },
+      },
+      field: 'body.baseVersion',
+    },
+    {
+      call: {
+        method: 'PUT',
+        path: '/api/v1/sync/mappings',
+        body: { document: defaultMappingDocument(), baseVersion: 0, createdBy: 'someone else' },
+      },
+      field: 'body',
+    },
+    {
+      call: {
+        method: 'POST',
+        path: '/api/v1/sync/mappings/dry-run',
+        body: { document: defaultMappingDocument(), sample: 0 },
+      },
+      field: 'body.sample',
+    },
+    {
+      call: { method: 'POST', path: '/api/v1/sync/dead-letters/42/replay' },
+      field: 'params.deadLetterId',
+    },
+    {
+      call: { method: 'POST', path: '/api/v1/sync/dead-letters/42/discard' },
+      field: 'params.deadLetterId',
+    },
+  ] as { call: Call; field: string }[])(
+    '$call.method $call.path: 400 naming $field, nothing written',
+    async ({ call, field }) => {
+      const before = await written();
+      const response = await callCard<ErrorBody>(server, {
+        ...call,
+        portalId: PORTAL,
+        userId: INSTALLER_USER_ID,
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('validation_failed');
+      expect(response.body.error.issues?.map((issue) => issue.path)).toContain(field);
+      expect(await written()).toEqual(before);
+    },
+  );
+
+  it.each([
+    validCall('get', '/api/v1/sync/fields'),
+    validCall('post', '/api/v1/sync/mappings/dry-run'),
+    validCall('put', '/api/v1/sync/mappings'),
+  ])(
+    '$method $path without a Salesforce org → 409 naming Salesforce, nothing written',
+    async (call) => {
+      const before = await written();
+      const response = await callCard<ErrorBody>(server, {
+        ...call,
+        portalId: PORTAL,
+        userId: INSTALLER_USER_ID,
+      });
+      expect(response.status).toBe(409);
+      expect(response.body.error.message).toContain('Salesforce is not linked');
+      expect(await written()).toEqual(before);
+    },
+  );
+
+  it('health says Salesforce is not connected; an unknown dead letter is a 404', async () => {
+    const health = await callCard<{ salesforce: { connected: boolean } }>(server, {
+      path: '/api/v1/sync/health',
+      portalId: PORTAL,
+      userId: INSTALLER_USER_ID,
+    });
+    expect(health.status).toBe(200);
+    expect(health.body.salesforce.connected).toBe(false);
+    const before = await written();
+    const missing = await callCard<ErrorBody>(server, {
+      method: 'POST',
+      path: `/api/v1/sync/dead-letters/${UUID}/replay`,
+      portalId: PORTAL,
+      userId: INSTALLER_USER_ID,
+    });
+    expect(missing.status).toBe(404);
+    expect(await written()).toEqual(before);
+  });
+
+  it('discards a dead letter as the signed admin; a second discard is a 404', async () => {
+    const path = `/api/v1/sync/dead-letters/${letterId}/discard`;
+    const call = { method: 'POST' as const, path, portalId: PORTAL, userId: INSTALLER_USER_ID };
+    const discarded = await callCard(server, call);
+    expect(discarded).toMatchObject({ status: 200, body: { discarded: true } });
+    expect((await written())?.letters).toBe('discarded:rep@example.com');
+    expect((await callCard(server, call)).status).toBe(404);
+  });
+});
