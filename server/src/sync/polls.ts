@@ -8,7 +8,6 @@ import {
 } from '@partnerbridge/salesforce-connector';
 import {
   type MappedObjectKind,
-  normalizeValue,
   type ObjectMapping,
   objectMappingOf,
   type ReferenceResolver,
@@ -18,10 +17,11 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { syncCheckpoints } from '../db/schema/sync.ts';
 import type { SyncObjectKind } from '../db/vocabulary.ts';
-import { searchPage } from './hubspot/hubspot-objects.ts';
+import { archivedPage, searchPage } from './hubspot/hubspot-objects.ts';
 import { enqueueNotifications, type Notification } from './intake.ts';
 import type { RecordFamily } from './record-sync.ts';
-import type { SyncContext } from './sync-context.ts';
+import { matchesShadows } from './shadow-compare.ts';
+import { defaultArchivedPollEveryMs, type SyncContext } from './sync-context.ts';
 import { findLinks, loadShadows } from './sync-store.ts';
 
 // Incremental polls: the truth behind webhooks. Salesforce by SystemModstamp (queryAll, overlap
@@ -37,6 +37,8 @@ const hubspotCursorSchema = z.strictObject({
   afterId: z.string(),
   /** Highest hs_lastmodifieddate seen in the current scan: the next scan starts there. */
   maxSeen: z.number(),
+  /** Archived records (search never answers them): newest archivedAt seen, last list read. */
+  archived: z.strictObject({ since: z.number(), checkedAt: z.number() }).optional(),
 });
 type HubspotCursor = z.infer<typeof hubspotCursorSchema>;
 
@@ -101,6 +103,11 @@ export type Candidate = {
   readonly fields?: readonly string[];
   /** The values are unknown (a gap event): never an echo, the record is read by id. */
   readonly reread?: boolean;
+  /**
+   * The record was deleted (in the recycle bin, archived): worth a job only while it is linked,
+   * never an echo by its values (a deletion does not change them).
+   */
+  readonly deleted?: boolean;
 };
 
 /** Fields that decide whether and how a record syncs, besides the mapped ones. */
@@ -149,6 +156,12 @@ export async function worthSyncing(
     const seen = side === 'hubspot' ? link?.hubspotModifiedAt : link?.salesforceModifiedAt;
     if (link?.deletedAt !== null && link?.deletedAt !== undefined) continue;
     if (seen !== null && seen !== undefined && candidate.modifiedMs <= seen.getTime()) continue;
+    if (candidate.deleted === true) {
+      // Unlinked or half-linked records have no twin a deletion could concern.
+      if (link !== undefined && link.hubspotId !== null && link.salesforceId !== null)
+        out.push(candidate);
+      continue;
+    }
     const kind = (link?.objectKind ??
       (family === 'deal' ? 'deal' : 'customer')) as MappedObjectKind;
     const mapping = objectMappingOf(ctx.mapping, kind);
@@ -171,23 +184,7 @@ export async function worthSyncing(
         out.push(candidate);
         continue;
       }
-      const compared = mapping.fields.filter(
-        (field) => changed === undefined || changed.has(field[side].toLowerCase()),
-      );
-      const echo = compared.every((field) => {
-        const normalized = normalizeValue(
-          field.transform,
-          side,
-          candidate.values[field[side]],
-          references,
-        );
-        return (
-          normalized.ok &&
-          Object.hasOwn(shadows, field[side]) &&
-          shadows[field[side]] === normalized.value
-        );
-      });
-      if (echo) continue;
+      if (matchesShadows(mapping, side, candidate.values, shadows, references, changed)) continue;
     }
     out.push(candidate);
   }
@@ -279,6 +276,7 @@ export async function pollSalesforce(
             id: c.id,
             modifiedMs: Date.parse(c.modstamp),
             values: c.record as Record<string, unknown>,
+            ...(c.deleted ? { deleted: true } : {}),
           })),
         );
         checkpoint = page.checkpoint;
@@ -311,6 +309,9 @@ export async function pollHubspot(
     ),
   ];
   let queued = 0;
+  const archived = await pollHubspotArchived(ctx, family, cursor.archived);
+  queued += archived.queued;
+  cursor = { ...cursor, ...(archived.cursor === undefined ? {} : { archived: archived.cursor }) };
   let after: string | undefined;
   for (let pages = 0; pages < maxPages; pages++) {
     const page = await searchPage(ctx.hubspot, type, {
@@ -337,6 +338,7 @@ export async function pollHubspot(
         since: Math.max(0, (maxSeen || cursor.since) - ctx.options.pollOverlapMs),
         afterId: '0',
         maxSeen: 0,
+        ...(cursor.archived === undefined ? {} : { archived: cursor.archived }),
       };
       await saveCheckpoint(ctx, 'hubspot', family, cursor, 'idle');
       return queued;
@@ -351,4 +353,37 @@ export async function pollHubspot(
     await saveCheckpoint(ctx, 'hubspot', family, cursor, 'running');
   }
   return queued;
+}
+
+/**
+ * Deletions HubSpot's search cannot show (it never answers archived records) and a lost deletion
+ * webhook would miss: the archived list, read every `archivedPollEveryMs`, queues the linked
+ * records archived since the last read (minus the overlap).
+ */
+async function pollHubspotArchived(
+  ctx: SyncContext,
+  family: RecordFamily,
+  stored: HubspotCursor['archived'],
+  maxPages = 50,
+): Promise<{ queued: number; cursor: HubspotCursor['archived'] }> {
+  const everyMs = ctx.options.archivedPollEveryMs ?? defaultArchivedPollEveryMs;
+  if (stored !== undefined && ctx.now() - stored.checkedAt < everyMs)
+    return { queued: 0, cursor: stored };
+  const since = Math.max(0, (stored?.since ?? 0) - ctx.options.pollOverlapMs);
+  let newest = stored?.since ?? 0;
+  let queued = 0;
+  let after: string | undefined;
+  for (let pages = 0; pages < maxPages; pages++) {
+    const page = await archivedPage(ctx.hubspot, family === 'deal' ? 'deals' : 'companies', after);
+    const candidates: Candidate[] = page.results.flatMap((r) => {
+      const archivedAt = Date.parse(r.archivedAt ?? r.updatedAt ?? '');
+      if (!Number.isFinite(archivedAt) || archivedAt < since) return [];
+      newest = Math.max(newest, archivedAt);
+      return [{ id: String(r.id), modifiedMs: archivedAt, values: r.properties, deleted: true }];
+    });
+    queued += await notify(ctx, 'hubspot', family, candidates);
+    after = page.after;
+    if (after === undefined) break;
+  }
+  return { queued, cursor: { since: newest, checkedAt: ctx.now() } };
 }

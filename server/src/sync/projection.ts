@@ -401,3 +401,88 @@ async function projectCrmTags(
   }
   return changed;
 }
+
+/**
+ * Our projection after deletions: deals and partners whose HubSpot record is gone are archived
+ * (cards, tier books and metrics leave archived rows out); a won deal is reversed as lost on the
+ * day it was deleted, so the ledger claws its commission back inside the clawback window and
+ * records a retained line outside it. Records whose Salesforce twin alone is gone lose that id.
+ * Returns the deals and partners that changed (for the recompute hook).
+ */
+export async function projectDeletions(
+  ctx: SyncContext,
+  family: 'deal' | 'company',
+  gone: {
+    readonly archivedHubspotIds: readonly string[];
+    readonly unlinkedSalesforceIds: readonly string[];
+  },
+  at: Date,
+): Promise<{ dealIds: string[]; partnerIds: string[] }> {
+  const db = ctx.services.db;
+  const installationId = ctx.installationId;
+  const day = at.toISOString().slice(0, 10);
+  const dealIds: string[] = [];
+  const partnerIds: string[] = [];
+  if (family === 'deal') {
+    if (gone.archivedHubspotIds.length > 0) {
+      const rows = await db
+        .update(deals)
+        .set({
+          archivedAt: sql`coalesce(${deals.archivedAt}, ${at.toISOString()}::timestamptz)`,
+          reversalReason: sql`case when ${deals.stageCategory} = 'won' and ${deals.reversalOn} is null then 'lost' else ${deals.reversalReason} end`,
+          reversalOn: sql`case when ${deals.stageCategory} = 'won' and ${deals.reversalOn} is null then greatest(${deals.closeDate}, ${day}::date) else ${deals.reversalOn} end`,
+          updatedAt: at,
+        })
+        .where(
+          and(
+            eq(deals.installationId, installationId),
+            inArray(deals.hubspotDealId, [...gone.archivedHubspotIds]),
+          ),
+        )
+        .returning({ id: deals.id });
+      dealIds.push(...rows.map((r) => r.id));
+    }
+    if (gone.unlinkedSalesforceIds.length > 0) {
+      const rows = await db
+        .update(deals)
+        .set({ salesforceOpportunityId: null, updatedAt: at })
+        .where(
+          and(
+            eq(deals.installationId, installationId),
+            inArray(deals.salesforceOpportunityId, [...gone.unlinkedSalesforceIds]),
+          ),
+        )
+        .returning({ id: deals.id });
+      dealIds.push(...rows.map((r) => r.id));
+    }
+    return { dealIds, partnerIds };
+  }
+  if (gone.archivedHubspotIds.length > 0) {
+    const rows = await db
+      .update(partners)
+      .set({
+        archivedAt: sql`coalesce(${partners.archivedAt}, ${at.toISOString()}::timestamptz)`,
+        updatedAt: at,
+      })
+      .where(
+        and(
+          eq(partners.installationId, installationId),
+          inArray(partners.hubspotCompanyId, [...gone.archivedHubspotIds]),
+        ),
+      )
+      .returning({ id: partners.id });
+    partnerIds.push(...rows.map((r) => r.id));
+  }
+  if (gone.unlinkedSalesforceIds.length > 0) {
+    await db
+      .update(partners)
+      .set({ salesforceAccountId: null, updatedAt: at })
+      .where(
+        and(
+          eq(partners.installationId, installationId),
+          inArray(partners.salesforceAccountId, [...gone.unlinkedSalesforceIds]),
+        ),
+      );
+  }
+  return { dealIds, partnerIds };
+}

@@ -26,6 +26,7 @@ import {
 } from '@partnerbridge/shared/sync';
 import { and, eq, inArray } from 'drizzle-orm';
 import { idLinks } from '../db/schema/sync.ts';
+import { type GoneLink, settleDeletions } from './deletions.ts';
 import {
   batchCreate,
   batchRead,
@@ -50,7 +51,6 @@ import {
   resolveDeadLettersFor,
   type ShadowRecord,
   saveShadowRecords,
-  tombstone,
   upsertLink,
   upsertLinks,
   writeAudit,
@@ -454,6 +454,7 @@ export async function syncRecordBatch(
       string,
       { decision: ReturnType<typeof decideRecord>; mapping: ObjectMapping; kind: LinkedKind }
     >();
+    const gone: { pair: Pair; link: GoneLink }[] = [];
 
     const shadowMap = await loadShadows(
       db,
@@ -498,21 +499,32 @@ export async function syncRecordBatch(
         pair.link.hubspotId !== null &&
         pair.link.salesforceId !== null
       ) {
-        // A linked record was deleted on one side: tombstone the link (the documented default) so
-        // the other side is never re-created from it.
-        await tombstone(db, pair.link.id, at());
-        audit.push({
-          origin: hubspotGone ? 'hubspot' : 'salesforce',
-          action: 'sync.deleted',
-          objectKind: kind,
-          hubspotId: pair.link.hubspotId,
-          salesforceId: pair.link.salesforceId,
-          decision: {
-            deletes: mapping.deletes,
-            note: `${hubspotGone ? 'HubSpot' : 'Salesforce'} record deleted; link tombstoned`,
+        // A linked record was deleted on one side: settled below with the batch's other
+        // deletions (propagated or unlinked; the link is tombstoned either way, so the other side
+        // is never re-created from it).
+        const survivor = hubspotGone
+          ? pair.salesforce === undefined
+            ? undefined
+            : `salesforce:${pair.salesforce.id}`
+          : `hubspot:${pair.hubspotId}`;
+        gone.push({
+          pair,
+          link: {
+            link: pair.link as GoneLink['link'],
+            kind,
+            mapping,
+            hubspot: pair.hubspot,
+            salesforce:
+              pair.salesforce === undefined
+                ? undefined
+                : {
+                    modifiedMs: salesforceModifiedMs(pair.salesforce),
+                    values: salesforceValues(pair.salesforce),
+                  },
+            survivorShadows:
+              survivor === undefined ? undefined : shadowsByKind.get(kind)?.get(survivor),
           },
         });
-        pair.outcome = { status: 'done' };
         continue;
       }
       if (pair.hubspot === undefined && pair.salesforce === undefined) {
@@ -600,6 +612,36 @@ export async function syncRecordBatch(
         );
         if (kind === 'partner') properties.pb_is_partner = 'true';
         hubspotCreates.push({ pair, properties, shadows: create.shadows, mapping });
+      }
+    }
+
+    // 5b. Deletions: confirmed, decided, propagated in batches, tombstoned.
+    let deletionChanges: { dealIds: string[]; partnerIds: string[] } = {
+      dealIds: [],
+      partnerIds: [],
+    };
+    if (gone.length > 0) {
+      try {
+        const { settled, changed } = await settleDeletions(
+          ctx,
+          family,
+          gone.map((g) => g.link),
+          references,
+          audit,
+          at(),
+        );
+        deletionChanges = changed;
+        for (const { pair, link } of gone) {
+          const result = settled.get(link);
+          pair.outcome =
+            result === undefined || result.ok
+              ? { status: 'done' }
+              : (writeFailure(result.failure, { delete: pair.salesforceId }, 'salesforce') ?? {
+                  status: 'done',
+                });
+        }
+      } catch (error) {
+        for (const { pair } of gone) pair.outcome = retryOutcome(error);
       }
     }
 
@@ -825,7 +867,10 @@ export async function syncRecordBatch(
       })),
       readDealCompanies,
     );
-    await ctx.options.onRecordsSynced?.(ctx.services, ctx.installationId, projected);
+    await ctx.options.onRecordsSynced?.(ctx.services, ctx.installationId, {
+      dealIds: [...projected.dealIds, ...deletionChanges.dealIds],
+      partnerIds: [...projected.partnerIds, ...deletionChanges.partnerIds],
+    });
   } finally {
     await ctx.gates.release(locked.flatMap(lockKeys), owner);
     await ctx.usage

@@ -31,6 +31,11 @@ export type SyncOptions = {
   readonly backoffMs: number;
   /** Re-read window of incremental polls. */
   readonly pollOverlapMs: number;
+  /**
+   * How often the HubSpot poll reads the archived records (deletions whose webhook was lost).
+   * Default 15 minutes: the list has no time filter, so it costs one call per 100 archived.
+   */
+  readonly archivedPollEveryMs?: number;
   /** Salesforce change events (see change-events.ts); defaults when absent. */
   readonly changeEvents?: ChangeEventOptions;
   /** Called after records were imported or updated from a CRM (ledger and tier recomputation). */
@@ -58,6 +63,8 @@ export const defaultChangeEventOptions: ChangeEventOptions = {
   unavailableRetryMs: 10 * 60_000,
   reconcileEveryMs: 15 * 60_000,
 };
+
+export const defaultArchivedPollEveryMs = 15 * 60_000;
 
 export const defaultSyncOptions: SyncOptions = {
   maxBatch: 1_000,

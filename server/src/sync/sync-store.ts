@@ -224,10 +224,6 @@ export async function markSeen(
     .where(eq(idLinks.id, linkId));
 }
 
-export async function tombstone(db: Executor, linkId: string, at: Date): Promise<void> {
-  await db.update(idLinks).set({ deletedAt: at, updatedAt: at }).where(eq(idLinks.id, linkId));
-}
-
 export function valueHash(value: CommonValue): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
 }

@@ -20,6 +20,7 @@ export type HubspotRecord = {
   >;
   readonly updatedAt?: string;
   readonly archived?: boolean;
+  readonly archivedAt?: string;
 };
 
 type BatchAnswer = {
@@ -35,20 +36,24 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** Records by id; ids HubSpot does not know (deleted, archived) are absent from the map. */
+/**
+ * Records by id; ids HubSpot does not know (deleted, archived) are absent from the map. With
+ * `archived: true`, only archived records are answered (with their `archivedAt`).
+ */
 export async function batchRead(
   api: HubspotApi,
   type: HubspotObjectType,
   ids: readonly string[],
   properties: readonly string[],
-  options: { withHistory?: readonly string[] } = {},
+  options: { withHistory?: readonly string[]; archived?: boolean } = {},
 ): Promise<Map<string, HubspotRecord>> {
   const out = new Map<string, HubspotRecord>();
   const unique = [...new Set(ids)];
   const history = options.withHistory ?? [];
   const size = history.length > 0 ? HUBSPOT_HISTORY_BATCH_LIMIT : HUBSPOT_BATCH_LIMIT;
   for (const chunk of chunks(unique, size)) {
-    const answer = await api.request<BatchAnswer>('POST', `/crm/v3/objects/${type}/batch/read`, {
+    const path = `/crm/v3/objects/${type}/batch/read${options.archived === true ? '?archived=true' : ''}`;
+    const answer = await api.request<BatchAnswer>('POST', path, {
       inputs: chunk.map((id) => ({ id })),
       properties,
       ...(history.length > 0 ? { propertiesWithHistory: history } : {}),
@@ -116,6 +121,36 @@ export async function batchUpdate(
 }
 
 /**
+ * Archives records by id (≤ 100 a call). HubSpot answers 204 for the batch, also for ids already
+ * archived or unknown, so an archive repeated after a crash is harmless.
+ */
+export async function batchArchive(
+  api: HubspotApi,
+  type: HubspotObjectType,
+  ids: readonly string[],
+): Promise<void> {
+  for (const chunk of chunks([...new Set(ids)], HUBSPOT_BATCH_LIMIT)) {
+    await api.request('POST', `/crm/v3/objects/${type}/batch/archive`, {
+      inputs: chunk.map((id) => ({ id })),
+    });
+  }
+}
+
+type ListAnswer = { results?: HubspotRecord[]; paging?: { next?: { after?: string } } };
+
+/** One page (≤ 100) of archived records, with their `archivedAt`. */
+export async function archivedPage(
+  api: HubspotApi,
+  type: HubspotObjectType,
+  after: string | undefined,
+): Promise<{ results: HubspotRecord[]; after: string | undefined }> {
+  const query = new URLSearchParams({ archived: 'true', limit: String(HUBSPOT_BATCH_LIMIT) });
+  if (after !== undefined) query.set('after', after);
+  const answer = await api.request<ListAnswer>('GET', `/crm/v3/objects/${type}?${query}`);
+  return { results: answer?.results ?? [], after: answer?.paging?.next?.after };
+}
+
+/**
  * Creates records; `key` names each input (it must also be in its properties under `keyProperty`,
  * which is how created records are matched back to inputs). Per-input results by key.
  */
@@ -178,6 +213,8 @@ export async function searchPage(
   type: HubspotObjectType,
   request: {
     filters: readonly SearchFilter[];
+    /** Several groups (OR of ANDs, ≤ 5) instead of `filters`. */
+    filterGroups?: readonly (readonly SearchFilter[])[];
     sorts?: readonly { propertyName: string; direction: 'ASCENDING' | 'DESCENDING' }[];
     properties: readonly string[];
     limit: number;
@@ -188,7 +225,7 @@ export async function searchPage(
     'POST',
     `/crm/v3/objects/${type}/search`,
     {
-      filterGroups: [{ filters: request.filters }],
+      filterGroups: (request.filterGroups ?? [request.filters]).map((filters) => ({ filters })),
       sorts: request.sorts ?? [],
       properties: request.properties,
       limit: request.limit,
