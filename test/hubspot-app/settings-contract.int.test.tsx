@@ -1,11 +1,13 @@
 import {
   Alert,
   Button,
+  EmptyState,
   Input,
   Link,
   NumberInput,
   Select,
   StatusTag,
+  TableRow,
   Tabs,
   Text,
 } from '@hubspot/ui-extensions';
@@ -13,8 +15,14 @@ import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { settingsApiFor } from '../../hubspot-app/src/app/settings/api.ts';
 import { PartnerbridgeSettings } from '../../hubspot-app/src/app/settings/panels/PartnerbridgeSettings.tsx';
+import { deadLetters } from '../../server/src/db/schema/audit.ts';
 import { INSTALLER_USER_ID, installPortal, seedAcmeScenario } from '../server/cards/support.ts';
 import { manualClock, startTestServer, type TestServer } from '../support/server.ts';
+import {
+  HARNESS_ADMIN_USER_ID,
+  type SyncHarness,
+  startSyncHarness,
+} from '../sync/support/sync-harness.ts';
 import { fire, textOf } from './fake-hubspot.ts';
 import { bridgeHubspotFetch, productionProfile } from './hubspot-bridge.ts';
 
@@ -47,12 +55,18 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function renderSettings() {
-  const bridge = bridgeHubspotFetch(server, {
-    origin,
+function renderSettings(
+  target: { server: TestServer; portalId: string; userId: string } = {
+    server,
     portalId: PORTAL,
     userId: INSTALLER_USER_ID,
-    clock,
+  },
+) {
+  const bridge = bridgeHubspotFetch(target.server, {
+    origin,
+    portalId: target.portalId,
+    userId: target.userId,
+    clock: target.server === server ? clock : target.server.services.clock,
   });
   const renderer = createRenderer('settings');
   const addAlert = vi.fn();
@@ -148,5 +162,130 @@ describe('settings page against the server', () => {
     await waitFor(() => expect(findByTestId(Text, 'program-current').text).toContain('version 2'), {
       timeoutInMs: 5_000,
     });
+  });
+});
+
+describe('settings page sync tabs against the server and both sandboxes', () => {
+  // The portal installed and the org linked; no worker: the page reads and changes, nothing syncs.
+  let h: SyncHarness;
+  const asAdmin = () =>
+    renderSettings({
+      server: h.server,
+      portalId: String(h.portalId),
+      userId: HARNESS_ADMIN_USER_ID,
+    });
+
+  beforeAll(async () => {
+    h = await startSyncHarness({ worker: false, env: { PUBLIC_BASE_URL: origin } });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('shows health with errors grouped by type, and discards a dead letter', async () => {
+    const [letter] = await h.server.services.db
+      .insert(deadLetters)
+      .values({
+        installationId: h.installationId,
+        queue: 'sync-record',
+        jobName: 'sync-record',
+        errorType: 'picklist',
+        reason: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: Stage: bad value for restricted picklist',
+        payload: {
+          record: { installationId: h.installationId, kind: 'deal', side: 'hubspot', id: '77' },
+          attempted: { StageName: 'Nope' },
+          system: 'salesforce',
+          errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+        },
+        attempts: 4,
+      })
+      .returning({ id: deadLetters.id });
+    const id = letter?.id ?? '';
+    const renderer = asAdmin();
+    const { findByTestId, maybeFindByTestId, waitFor, bridge, addAlert } = renderer;
+    await openTab(renderer, 'health');
+    await waitFor(() => expect(findByTestId(TableRow, 'health-error-picklist')).toBeDefined(), {
+      timeoutInMs: 5_000,
+    });
+    expect(textOf(findByTestId(TableRow, 'health-error-picklist'))).toContain('picklist 1 ');
+    expect(textOf(findByTestId(TableRow, 'health-error-picklist'))).toContain(
+      'bad value for restricted picklist',
+    );
+    expect(findByTestId(Text, 'health-outbox').text).toContain('Every Partnerbridge change');
+    await waitFor(() => expect(findByTestId(TableRow, `letter-${id}`)).toBeDefined(), {
+      timeoutInMs: 5_000,
+    });
+    findByTestId(Button, `discard-${id}`).trigger('onClick');
+    await waitFor(() => expect(maybeFindByTestId(TableRow, `letter-${id}`)).toBeNull(), {
+      timeoutInMs: 5_000,
+    });
+    expect(findByTestId(EmptyState, 'letters-empty')).toBeDefined();
+    expect(addAlert).toHaveBeenCalledWith({
+      type: 'success',
+      message: 'Discarded: the record stays as it is on both sides.',
+    });
+    expect(bridge.refused).toEqual([]);
+    expect(bridge.forwarded.every((call) => call.status === 200)).toBe(true);
+  });
+
+  it("picks field pairs from the portal's and the org's real fields, dry-runs, then saves", async () => {
+    const renderer = asAdmin();
+    const { findByTestId, waitFor, bridge, addAlert } = renderer;
+    await openTab(renderer, 'mappings');
+    await waitFor(() => expect(findByTestId(Select, 'mapping-hubspot-0')).toBeDefined(), {
+      timeoutInMs: 5_000,
+    });
+    expect(findByTestId(Text, 'mappings-version').text).toBe(
+      'The default mapping is in force (never changed).',
+    );
+    const hubspotOptions = findByTestId(Select, 'mapping-hubspot-0').props.options as {
+      value: string;
+    }[];
+    const salesforceOptions = findByTestId(Select, 'mapping-salesforce-0').props.options as {
+      value: string;
+    }[];
+    expect(hubspotOptions.map((o) => o.value)).toEqual(
+      expect.arrayContaining(['dealname', 'amount', 'description']),
+    );
+    expect(salesforceOptions.map((o) => o.value)).toEqual(
+      expect.arrayContaining(['Name', 'Amount', 'Description']),
+    );
+
+    findByTestId(Button, 'mapping-add').trigger('onClick');
+    await waitFor(() => expect(findByTestId(Select, 'mapping-hubspot-9')).toBeDefined());
+    fire(findByTestId(Select, 'mapping-hubspot-9'), 'onChange', 'description');
+    fire(findByTestId(Select, 'mapping-salesforce-9'), 'onChange', 'Description');
+    fire(findByTestId(Select, 'mapping-direction-9'), 'onChange', 'hubspot_to_salesforce');
+    findByTestId(Button, 'mapping-dry-run').trigger('onClick');
+    await waitFor(() => expect(findByTestId(Text, 'dry-run-summary')).toBeDefined(), {
+      timeoutInMs: 5_000,
+    });
+    expect(findByTestId(Text, 'dry-run-summary').text).toBe(
+      'From 0 of 0 linked records read now: 0 HubSpot and 0 Salesforce field writes.',
+    );
+    findByTestId(Button, 'mapping-save').trigger('onClick');
+    await waitFor(() => expect(addAlert).toHaveBeenCalled(), { timeoutInMs: 5_000 });
+    expect(addAlert.mock.calls[0]?.[0]).toEqual({
+      type: 'success',
+      message: 'Mapping version 1 saved; 0 linked records are being synced again with it.',
+    });
+    await waitFor(
+      () =>
+        expect(findByTestId(Text, 'mappings-version').text).toMatch(
+          /^Version 1 is in force, saved by rep@example.com on \d{4}-\d{2}-\d{2}\.$/,
+        ),
+      { timeoutInMs: 5_000 },
+    );
+    // The editor reopens on the saved version and reads the fields again (cached a minute).
+    await waitFor(
+      () => expect(findByTestId(Select, 'mapping-hubspot-9').props.value).toBe('description'),
+      {
+        timeoutInMs: 5_000,
+      },
+    );
+    expect(bridge.refused).toEqual([]);
+    expect(bridge.forwarded.map((call) => `${call.method} ${call.status}`)).toEqual(
+      expect.arrayContaining(['POST 200', 'PUT 201']),
+    );
   });
 });
