@@ -49,14 +49,47 @@ function generate(): SandboxSecrets {
 /** Reads `<dataDir>/sandbox-secrets.json`, creating it (0600) on first run. */
 export function loadOrCreateSecrets(dataDir: string): SandboxSecrets {
   mkdirSync(dataDir, { recursive: true });
+  const existing = readSecrets(dataDir);
+  if (existing !== undefined) return existing;
   const file = path.join(dataDir, 'sandbox-secrets.json');
-  if (existsSync(file)) {
-    return stateSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-  }
   const secrets = generate();
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return secrets;
+}
+
+const runtimeSchema = z.strictObject({
+  apiUrl: z.url(),
+  portalId: z.number().int(),
+  appId: z.string(),
+  /** The HubSpot user who installed the app: an admin, so settings calls pass. */
+  installerUserId: z.string().nullable(),
+  /** A won, partner-sourced demo deal and its partner company, for a first call. */
+  sample: z.strictObject({ hubspotDealId: z.string(), partnerCompanyId: z.string() }).nullable(),
+});
+/** What a running sandbox mode tells `npm run call` (no secrets: those stay in the secrets file). */
+export type SandboxRuntime = z.infer<typeof runtimeSchema>;
+
+const runtimeFile = (dataDir: string) => path.join(dataDir, 'sandbox-runtime.json');
+
+export function writeRuntime(dataDir: string, runtime: SandboxRuntime): () => void {
+  const file = runtimeFile(dataDir);
+  writeFileSync(file, `${JSON.stringify(runtime, null, 2)}\n`, { mode: 0o600 });
+  return () => rmSync(file, { force: true });
+}
+
+/** The running sandbox mode's runtime, or undefined when none runs from this data directory. */
+export function readRuntime(dataDir: string): SandboxRuntime | undefined {
+  const file = runtimeFile(dataDir);
+  if (!existsSync(file)) return undefined;
+  return runtimeSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** The secrets sandbox mode generated, or undefined before its first start. */
+export function readSecrets(dataDir: string): SandboxSecrets | undefined {
+  const file = path.join(dataDir, 'sandbox-secrets.json');
+  if (!existsSync(file)) return undefined;
+  return stateSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 
 export class AlreadyRunningError extends Error {

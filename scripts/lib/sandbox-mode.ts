@@ -9,14 +9,20 @@ import { createLogger } from '../../server/src/logger.ts';
 import { type Runtime, startRuntime } from '../../server/src/main.ts';
 import { startInitialImport } from '../../server/src/sync/import.ts';
 import { sandboxWebhookSubscriptions } from '../../server/src/sync/webhook-subscriptions.ts';
+import type { DemoSeedResult } from '../../test/sandboxes/hubspot/demo-seed.ts';
 import { type HubspotSandbox, startHubspotSandbox } from '../../test/sandboxes/hubspot/index.ts';
 import {
   type SalesforceSandbox,
   startSalesforceSandbox,
 } from '../../test/sandboxes/salesforce/index.ts';
-import { generateDemoProgram } from '../../test/sandboxes/seed/demo-program.ts';
+import { type DemoProgram, generateDemoProgram } from '../../test/sandboxes/seed/demo-program.ts';
 import { installHubspotPortal, linkSalesforceOrg } from './install-flows.ts';
-import { loadOrCreateSecrets, type SandboxSecrets } from './local-state.ts';
+import {
+  loadOrCreateSecrets,
+  type SandboxRuntime,
+  type SandboxSecrets,
+  writeRuntime,
+} from './local-state.ts';
 
 export type SandboxSummary = {
   apiUrl: string;
@@ -29,6 +35,7 @@ export type SandboxSummary = {
   dataDir: string;
   installationId: string;
   demoDeals: number;
+  sample: SandboxRuntime['sample'];
 };
 
 export type RunningSandbox = { summary: SandboxSummary; stop(): Promise<void> };
@@ -187,6 +194,15 @@ export async function startSandboxMode(options: {
       subscriptions: sandboxWebhookSubscriptions,
     });
     await startInitialImport(runtime.services, installation.id);
+    const sample = sampleRecords(program, hubspotIds);
+    const removeRuntime = writeRuntime(dataDir, {
+      apiUrl,
+      portalId,
+      appId: secrets.hubspotApp.appId,
+      installerUserId: installation.hubspotInstallerUserId,
+      sample,
+    });
+    stops.push(async () => removeRuntime());
     options.onProgress(
       'initial import queued (progress: GET /admin/api/installations/<id>/sync/health)',
     );
@@ -211,6 +227,7 @@ export async function startSandboxMode(options: {
         dataDir,
         installationId: installation.id,
         demoDeals: options.demoDeals,
+        sample,
       },
       stop,
     };
@@ -218,6 +235,34 @@ export async function startSandboxMode(options: {
     await stop();
     throw error;
   }
+}
+
+/**
+ * The latest won deal (in both CRMs) that a gold or platinum partner sourced, and that partner's
+ * company: a first call shows a commission with its explanation.
+ */
+function sampleRecords(program: DemoProgram, hubspotIds: DemoSeedResult): SandboxRuntime['sample'] {
+  const topTier = new Set(
+    program.partners
+      .filter((p) => p.targetTier === 'gold' || p.targetTier === 'platinum')
+      .map((p) => p.key),
+  );
+  const candidates = program.deals
+    .filter((d) => d.category === 'won' && d.presence === 'both')
+    .flatMap((deal) => {
+      const sourced = deal.tags.find((t) => t.role === 'sourced' && topTier.has(t.partnerKey));
+      const hubspotDealId = hubspotIds.deals.get(deal.key);
+      const partnerCompanyId =
+        sourced === undefined ? undefined : hubspotIds.companies.get(sourced.partnerKey);
+      return hubspotDealId === undefined || partnerCompanyId === undefined
+        ? []
+        : [{ closeDate: deal.closeDate, hubspotDealId, partnerCompanyId }];
+    })
+    .sort((a, b) => b.closeDate.localeCompare(a.closeDate));
+  const [latest] = candidates;
+  return latest === undefined
+    ? null
+    : { hubspotDealId: latest.hubspotDealId, partnerCompanyId: latest.partnerCompanyId };
 }
 
 /** The text `npm start` prints once everything is up. */
@@ -245,7 +290,17 @@ export function formatSandboxSummary(summary: SandboxSummary): string {
     `  Server log          ${summary.logFile}`,
     `  Data directory      ${summary.dataDir}  (secrets in sandbox-secrets.json, mode 0600)`,
     '',
-    '  To call the API as HubSpot does (v3 signature over PUBLIC_BASE_URL + path + body + timestamp):',
+    '  Call the API as a card does (signed with the v3 signature, as the installing admin):',
+    ...(summary.sample === null
+      ? ['    npm run call -- GET /api/v1/me']
+      : [
+          `    npm run call -- GET /api/v1/deals/${summary.sample.hubspotDealId}`,
+          `    npm run call -- GET /api/v1/companies/${summary.sample.partnerCompanyId}/tier-card`,
+        ]),
+    '    npm run call -- GET /api/v1/sync/health',
+    '  (deals answer 404 deal_not_synced until the initial import has brought them in.)',
+    '',
+    '  To sign requests yourself (v3 signature over PUBLIC_BASE_URL + path + body + timestamp):',
     `    PUBLIC_BASE_URL=${api}`,
     `    HUBSPOT_APP_ID=${summary.hubspot.appId}`,
     `    HUBSPOT_CLIENT_SECRET=${summary.hubspot.clientSecret}`,
