@@ -10,6 +10,8 @@ import { defaultMappingDocument } from '@partnerbridge/shared/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyncJobs } from '../../server/src/jobs/sync-jobs.ts';
 import {
+  aSyncedDeal,
+  descriptionMapping,
   eventually,
   HARNESS_ADMIN_USER_ID,
   opportunityFor,
@@ -96,27 +98,11 @@ describe('settings sync API against the sandboxes', () => {
   });
 
   it('previews a mapping change, then saves it as the signed user and back-fills', async () => {
-    const deal = h.hubspot.control.userCreate(h.portalId, 'deal', {
+    const deal = await aSyncedDeal(h, {
       dealname: 'Settings backfill',
-      amount: '10',
-      dealstage: 'qualifiedtobuy',
-      closedate: '2026-12-01T00:00:00.000Z',
       description: 'Written in HubSpot',
     });
-    await eventually(() => {
-      expect(opportunityFor(h, deal.id).Name).toBe('Settings backfill');
-      expect(
-        h.hubspot.control.getRecord(h.portalId, 'deal', deal.id)?.properties.deal_currency_code,
-      ).toBe('USD');
-    });
-    const document = defaultMappingDocument();
-    document.objects[0]?.fields.push({
-      hubspot: 'description',
-      salesforce: 'Description',
-      transform: { kind: 'text' },
-      direction: 'hubspot_to_salesforce',
-      policy: 'hubspot_wins',
-    });
+    const document = descriptionMapping();
     const preview = await call({
       method: 'POST',
       path: '/api/v1/sync/mappings/dry-run',
@@ -158,13 +144,7 @@ describe('settings sync API against the sandboxes', () => {
   });
 
   it('groups a failing record under its error type and replays its dead letter', async () => {
-    const deal = h.hubspot.control.userCreate(h.portalId, 'deal', {
-      dealname: 'Settings will fail',
-      amount: '10',
-      dealstage: 'qualifiedtobuy',
-      closedate: '2026-12-01T00:00:00.000Z',
-    });
-    await eventually(() => expect(opportunityFor(h, deal.id).Name).toBe('Settings will fail'));
+    const deal = await aSyncedDeal(h, { dealname: 'Settings will fail' });
     h.salesforce.control.addValidationRule({
       orgId: h.orgId,
       sobject: 'Opportunity',

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyncJobs } from '../../server/src/jobs/sync-jobs.ts';
 import { TEST_ADMIN_TOKEN } from '../support/server.ts';
 import {
+  aSyncedDeal,
+  descriptionMapping,
   eventually,
   opportunityFor,
   type SyncHarness,
@@ -54,28 +56,11 @@ describe('sync admin API', () => {
   });
 
   it('a new mapping shows its dry-run diff, then back-fills the affected records', async () => {
-    const deal = h.hubspot.control.userCreate(h.portalId, 'deal', {
+    const deal = await aSyncedDeal(h, {
       dealname: 'Backfill me',
-      amount: '10',
-      dealstage: 'qualifiedtobuy',
-      closedate: '2026-12-01T00:00:00.000Z',
       description: 'Written in HubSpot',
     });
-    await eventually(() => {
-      expect(opportunityFor(h, deal.id).Name).toBe('Backfill me');
-      // The opportunity's default currency has flowed back: the record is quiet.
-      expect(
-        h.hubspot.control.getRecord(h.portalId, 'deal', deal.id)?.properties.deal_currency_code,
-      ).toBe('USD');
-    });
-    const document = defaultMappingDocument();
-    document.objects[0]?.fields.push({
-      hubspot: 'description',
-      salesforce: 'Description',
-      transform: { kind: 'text' },
-      direction: 'hubspot_to_salesforce',
-      policy: 'hubspot_wins',
-    });
+    const document = descriptionMapping();
     const preview = await call('POST', '/mappings/dry-run', { document });
     expect(preview.status).toBe(200);
     expect(preview.body.writes, JSON.stringify(preview.body.examples)).toEqual({
@@ -100,13 +85,7 @@ describe('sync admin API', () => {
   });
 
   it('health groups errors by type; a dead letter can be replayed', async () => {
-    const deal = h.hubspot.control.userCreate(h.portalId, 'deal', {
-      dealname: 'Will fail',
-      amount: '10',
-      dealstage: 'qualifiedtobuy',
-      closedate: '2026-12-01T00:00:00.000Z',
-    });
-    await eventually(() => expect(opportunityFor(h, deal.id).Name).toBe('Will fail'));
+    const deal = await aSyncedDeal(h, { dealname: 'Will fail' });
     h.salesforce.control.addValidationRule({
       orgId: h.orgId,
       sobject: 'Opportunity',

@@ -2,6 +2,7 @@ import {
   createSalesforceConnection,
   provisionPartnerbridgeFields,
 } from '@partnerbridge/salesforce-connector';
+import { defaultMappingDocument, type MappingDocument } from '@partnerbridge/shared/sync';
 import { expect } from 'vitest';
 import {
   linkSalesforceOrg,
@@ -235,4 +236,41 @@ export function opportunityFor(harness: SyncHarness, dealId: string): Record<str
   const found = opportunitiesOf(harness).find((o) => o.PB_HubSpot_Deal_Id__c === dealId);
   expect(found, `opportunity for deal ${dealId}`).toBeDefined();
   return found as Record<string, unknown>;
+}
+
+/**
+ * A deal a user creates in HubSpot, once its opportunity exists and the opportunity's default
+ * currency has flowed back (the record is quiet).
+ */
+export async function aSyncedDeal(
+  harness: SyncHarness,
+  properties: { dealname: string } & Record<string, string>,
+): Promise<{ id: string }> {
+  const deal = harness.hubspot.control.userCreate(harness.portalId, 'deal', {
+    amount: '10',
+    dealstage: 'qualifiedtobuy',
+    closedate: '2026-12-01T00:00:00.000Z',
+    ...properties,
+  });
+  await eventually(() => {
+    expect(opportunityFor(harness, deal.id).Name).toBe(properties.dealname);
+    expect(
+      harness.hubspot.control.getRecord(harness.portalId, 'deal', deal.id)?.properties
+        .deal_currency_code,
+    ).toBe('USD');
+  });
+  return deal;
+}
+
+/** The default mapping plus deal description → opportunity Description (HubSpot wins). */
+export function descriptionMapping(): MappingDocument {
+  const document = defaultMappingDocument();
+  document.objects[0]?.fields.push({
+    hubspot: 'description',
+    salesforce: 'Description',
+    transform: { kind: 'text' },
+    direction: 'hubspot_to_salesforce',
+    policy: 'hubspot_wins',
+  });
+  return document;
 }
