@@ -16,6 +16,7 @@ import {
   type FieldDecision,
   isIncluded,
   mappedFields,
+  normalizeDomainText,
   type ObjectMapping,
   objectMappingOf,
   type ReferenceResolver,
@@ -24,6 +25,7 @@ import {
   valuesForCreate,
   type WriteValue,
 } from '@partnerbridge/shared/sync';
+import { matchCompany } from '@partnerbridge/shared/sync-identity';
 import { and, eq, inArray } from 'drizzle-orm';
 import { idLinks } from '../db/schema/sync.ts';
 import { type GoneLink, settleDeletions } from './deletions.ts';
@@ -394,7 +396,10 @@ export async function syncRecordBatch(
           }
         }
       }
-      if (family === 'company') await matchCompanies(ctx, sobject, live());
+      if (family === 'company') {
+        await matchCompanies(ctx, spec, sobject, live(), hubspotProperties, audit);
+        await matchHubspotCompanies(ctx, spec, live(), hubspotProperties, audit);
+      }
     } catch (error) {
       const outcome = retryOutcome(error);
       for (const pair of live())
@@ -1014,18 +1019,154 @@ async function recoverStartedCreates(
   }
 }
 
+/**
+ * Company ids of a side that have a link in this installation: `taken` (linked, or once linked),
+ * and `reviewing` (waiting for an identity review: whoever matches them waits too, instead of
+ * creating a second record).
+ */
+async function linkedIds(
+  ctx: SyncContext,
+  side: SyncSide,
+  ids: readonly string[],
+): Promise<{ taken: Set<string>; reviewing: Set<string> }> {
+  const out = { taken: new Set<string>(), reviewing: new Set<string>() };
+  if (ids.length === 0) return out;
+  const column = side === 'hubspot' ? idLinks.hubspotId : idLinks.salesforceId;
+  const rows = await ctx.services.db
+    .select({ id: column, status: idLinks.status })
+    .from(idLinks)
+    .where(
+      and(
+        eq(idLinks.installationId, ctx.installationId),
+        inArray(idLinks.objectKind, ['partner', 'customer']),
+        inArray(column, [...ids]),
+      ),
+    );
+  for (const row of rows) {
+    if (row.id !== null) (row.status === 'pending_review' ? out.reviewing : out.taken).add(row.id);
+  }
+  return out;
+}
+
+/** The audit of a twin found by identity (the side whose record looked for it is the origin). */
+function identityMatched(pair: Pair, origin: SyncSide, matchedOn: 'domain' | 'name'): AuditEntry {
+  return {
+    origin,
+    action: 'sync.identity_matched',
+    objectKind: classifyCompany(pair.hubspot, pair.salesforce, pair.link),
+    hubspotId: pair.hubspotId ?? null,
+    salesforceId: pair.salesforceId ?? null,
+    decision: { matchedOn, rule: 'one unlinked match by domain, else by exact name' },
+  };
+}
+
+/** An ambiguous match: the record waits for a person instead of getting a twin. */
+async function holdForReview(
+  ctx: SyncContext,
+  pair: Pair,
+  kind: LinkedKind,
+  reason: string,
+  candidates: readonly Record<string, unknown>[],
+): Promise<void> {
+  pair.link = await upsertLink(ctx.services.db, ctx.installationId, {
+    kind,
+    hubspotId: pair.hubspotId ?? null,
+    salesforceId: pair.salesforceId ?? null,
+    status: 'pending_review',
+    review: { reason, candidates },
+  });
+  pair.outcome = { status: 'done' };
+}
+
+/** A Salesforce account as an identity source (its own id, name and website). */
+function accountSource(record: SalesforceRead | undefined) {
+  const values = salesforceValues(record);
+  return {
+    id: record?.id,
+    name: typeof values.Name === 'string' ? values.Name : null,
+    domain: typeof values.Website === 'string' ? values.Website : null,
+  };
+}
+
+/**
+ * HubSpot companies that may be the twins of these accounts: one search per 50 accounts (OR of a
+ * domain group and a name group, on the portal's search budget), every page.
+ */
+async function searchHubspotCompanies(
+  ctx: SyncContext,
+  spec: Family,
+  sources: readonly ReturnType<typeof accountSource>[],
+  properties: readonly string[],
+): Promise<Map<string, HubspotRecord>> {
+  const found = new Map<string, HubspotRecord>();
+  for (let start = 0; start < sources.length; start += IDENTITY_SEARCH_CHUNK) {
+    const chunk = sources.slice(start, start + IDENTITY_SEARCH_CHUNK);
+    const domains = [
+      ...new Set(
+        chunk.flatMap((s) => {
+          const domain = s.domain === null ? null : normalizeDomainText(s.domain);
+          return domain === null ? [] : [domain, `www.${domain}`];
+        }),
+      ),
+    ];
+    const names = [
+      ...new Set(
+        chunk.flatMap((s) => (s.name === null || s.name.trim() === '' ? [] : [s.name.trim()])),
+      ),
+    ];
+    const filterGroups = [
+      ...(domains.length === 0
+        ? []
+        : [[{ propertyName: 'domain', operator: 'IN', values: domains }]]),
+      ...(names.length === 0 ? [] : [[{ propertyName: 'name', operator: 'IN', values: names }]]),
+    ];
+    if (filterGroups.length === 0) continue;
+    let after: string | undefined;
+    do {
+      const page = await searchPage(ctx.hubspot, spec.hubspotType, {
+        filters: [],
+        filterGroups,
+        properties,
+        limit: 200,
+        ...(after === undefined ? {} : { after }),
+      });
+      for (const record of page.results) found.set(String(record.id), record);
+      after = page.after;
+    } while (after !== undefined);
+  }
+  return found;
+}
+
+function hubspotCandidates(spec: Family, records: Iterable<HubspotRecord>) {
+  return [...records].map((r) => ({
+    id: String(r.id),
+    name: r.properties.name,
+    domain: r.properties.domain,
+    stampedTwin: r.properties[spec.hubspotStamp],
+  }));
+}
+
 async function matchCompanies(
   ctx: SyncContext,
+  spec: Family,
   sobject: typeof accountObject | typeof opportunityObject,
   pairs: Pair[],
+  properties: readonly string[],
+  audit: AuditEntry[],
 ): Promise<void> {
-  // HubSpot companies without a twin: a unique Salesforce account with the same name or domain
-  // (and no other HubSpot company) is linked; several are an identity question for a person.
+  // HubSpot companies without a twin: a Salesforce account with the same domain, else the same
+  // name, not linked elsewhere. A match links only when it is the only one from both sides: the
+  // account is searched back in HubSpot, and when other unlinked companies match it as well (or
+  // better), the company waits for review like one with several accounts.
   const unmatched = pairs.filter(
-    (p) => p.hubspot !== undefined && p.salesforce === undefined && p.salesforceId === undefined,
+    (p) =>
+      p.hubspot !== undefined &&
+      p.salesforce === undefined &&
+      p.salesforceId === undefined &&
+      p.link?.status !== 'pending_review',
   );
   if (unmatched.length === 0) return;
-  const candidates = await ctx.callSalesforce((sf) =>
+  const found = await ctx.callSalesforce((sf) =>
     findCandidates({
       ...sf,
       object: sobject as never,
@@ -1033,63 +1174,161 @@ async function matchCompanies(
       websites: unmatched.map((p) => p.hubspot?.properties.domain ?? '').filter((d) => d !== ''),
     }),
   );
-  const taken = new Set(
-    (
-      await ctx.services.db
-        .select({ salesforceId: idLinks.salesforceId })
-        .from(idLinks)
-        .where(
-          and(
-            eq(idLinks.installationId, ctx.installationId),
-            inArray(idLinks.salesforceId, candidates.map((c) => c.id).concat([''])),
-          ),
-        )
-    ).map((r) => r.salesforceId),
+  if (found.length === 0) return;
+  const { taken, reviewing } = await linkedIds(
+    ctx,
+    'salesforce',
+    found.map((c) => c.id),
   );
+  const candidates = found.map((c) => ({
+    ...accountSource(c as SalesforceRead),
+    id: c.id,
+    stampedTwin: salesforceValues(c as SalesforceRead)[spec.salesforceStamp] as string | null,
+  }));
+  const review = (pair: Pair, reason: string, ids: readonly string[], matchedOn: string) =>
+    holdForReview(
+      ctx,
+      pair,
+      classifyCompany(pair.hubspot, undefined, pair.link),
+      reason,
+      found
+        .filter((m) => ids.includes(m.id))
+        .map((m) => ({
+          salesforceId: m.id,
+          name: (m.record as Record<string, unknown>).Name ?? null,
+          website: (m.record as Record<string, unknown>).Website ?? null,
+          matchedOn: [matchedOn],
+        })),
+    );
+  const proposed: { pair: Pair; record: SalesforceRead; matchedOn: 'domain' | 'name' }[] = [];
   for (const pair of unmatched) {
-    const name = pair.hubspot?.properties.name?.trim().toLowerCase();
-    const domain = (pair.hubspot?.properties.domain ?? '')
-      .trim()
-      .toLowerCase()
-      .replace(/^www\./, '');
-    const matches = candidates.filter((c) => {
-      if (taken.has(c.id)) return false;
-      const stamped = (c.record as Record<string, unknown>).PB_HubSpot_Company_Id__c;
-      if (typeof stamped === 'string' && stamped !== '' && stamped !== pair.hubspotId) return false;
-      const cName = String((c.record as Record<string, unknown>).Name ?? '')
-        .trim()
-        .toLowerCase();
-      const website = String((c.record as Record<string, unknown>).Website ?? '').toLowerCase();
-      return (
-        (name !== undefined && name !== '' && cName === name) ||
-        (domain !== '' && website.includes(domain))
+    const match = matchCompany(
+      {
+        id: pair.hubspotId,
+        name: pair.hubspot?.properties.name,
+        domain: pair.hubspot?.properties.domain,
+      },
+      candidates,
+      taken,
+    );
+    if (match.kind === 'several') {
+      await review(
+        pair,
+        'several Salesforce accounts match this company',
+        match.ids,
+        match.matchedOn,
       );
-    });
-    if (matches.length === 1) {
-      const [match] = matches;
-      if (match !== undefined) {
-        pair.salesforce = match as SalesforceRead;
-        pair.salesforceId = match.id;
-        taken.add(match.id);
+    } else if (match.kind === 'one' && reviewing.has(match.id)) {
+      await review(
+        pair,
+        'the matching Salesforce account waits for an identity review',
+        [match.id],
+        match.matchedOn,
+      );
+    } else if (match.kind === 'one') {
+      const record = found.find((c) => c.id === match.id) as SalesforceRead;
+      if (proposed.some((p) => p.record.id === record.id)) {
+        // Two companies of this batch want the same account: neither is linked silently.
+        for (const p of proposed.filter((p) => p.record.id === record.id)) {
+          await review(
+            p.pair,
+            'other HubSpot companies match this Salesforce account',
+            [record.id],
+            p.matchedOn,
+          );
+        }
+        await review(
+          pair,
+          'other HubSpot companies match this Salesforce account',
+          [record.id],
+          match.matchedOn,
+        );
+        continue;
       }
-    } else if (matches.length > 1) {
-      const kind = classifyCompany(pair.hubspot, undefined, pair.link);
-      pair.link = await upsertLink(ctx.services.db, ctx.installationId, {
-        kind,
-        hubspotId: pair.hubspotId ?? null,
-        salesforceId: null,
-        status: 'pending_review',
-        review: {
-          reason: 'several Salesforce accounts match this company',
-          candidates: matches.map((m) => ({
-            salesforceId: m.id,
-            name: (m.record as Record<string, unknown>).Name ?? null,
-            website: (m.record as Record<string, unknown>).Website ?? null,
-            matchedOn: m.matchedOn,
-          })),
-        },
-      });
-      pair.outcome = { status: 'done' };
+      proposed.push({ pair, record, matchedOn: match.matchedOn });
+    }
+  }
+  const live = proposed.filter((p) => p.pair.outcome === undefined);
+  if (live.length === 0) return;
+  const twins = await searchHubspotCompanies(
+    ctx,
+    spec,
+    live.map((p) => accountSource(p.record)),
+    properties,
+  );
+  for (const { pair } of live)
+    if (pair.hubspot !== undefined) twins.set(pair.hubspot.id, pair.hubspot);
+  const { taken: takenInHubspot } = await linkedIds(ctx, 'hubspot', [...twins.keys()]);
+  const reverseCandidates = hubspotCandidates(spec, twins.values());
+  for (const { pair, record, matchedOn } of live) {
+    const back = matchCompany(accountSource(record), reverseCandidates, takenInHubspot);
+    if (back.kind === 'several' || (back.kind === 'one' && back.id !== pair.hubspotId)) {
+      await review(
+        pair,
+        'other HubSpot companies match this Salesforce account',
+        [record.id],
+        matchedOn,
+      );
+      continue;
+    }
+    pair.salesforce = record;
+    pair.salesforceId = record.id;
+    audit.push(identityMatched(pair, 'hubspot', matchedOn));
+  }
+}
+
+/** Salesforce-only accounts searched for per HubSpot search call (two ids per domain). */
+const IDENTITY_SEARCH_CHUNK = 50;
+
+async function matchHubspotCompanies(
+  ctx: SyncContext,
+  spec: Family,
+  pairs: Pair[],
+  properties: readonly string[],
+  audit: AuditEntry[],
+): Promise<void> {
+  // Salesforce accounts without a twin, before a HubSpot company is created for them: HubSpot is
+  // searched by domain and exact name, and the same rules as above pick the twin.
+  const unmatched = pairs.filter(
+    (p) =>
+      p.salesforce !== undefined &&
+      p.hubspot === undefined &&
+      p.hubspotId === undefined &&
+      p.link?.status !== 'pending_review',
+  );
+  if (unmatched.length === 0) return;
+  const found = await searchHubspotCompanies(
+    ctx,
+    spec,
+    unmatched.map((p) => accountSource(p.salesforce)),
+    properties,
+  );
+  const { taken, reviewing } = await linkedIds(ctx, 'hubspot', [...found.keys()]);
+  const candidates = hubspotCandidates(spec, found.values());
+  for (const pair of unmatched) {
+    const match = matchCompany(accountSource(pair.salesforce), candidates, taken);
+    if (match.kind === 'one' && !reviewing.has(match.id)) {
+      const record = found.get(match.id);
+      if (record === undefined) continue;
+      pair.hubspot = record;
+      pair.hubspotId = record.id;
+      taken.add(record.id);
+      audit.push(identityMatched(pair, 'salesforce', match.matchedOn));
+    } else if (match.kind !== 'none') {
+      await holdForReview(
+        ctx,
+        pair,
+        classifyCompany(undefined, pair.salesforce, pair.link),
+        match.kind === 'several'
+          ? 'several HubSpot companies match this account'
+          : 'the matching HubSpot company waits for an identity review',
+        (match.kind === 'several' ? match.ids : [match.id]).map((id) => ({
+          hubspotId: id,
+          name: found.get(id)?.properties.name ?? null,
+          domain: found.get(id)?.properties.domain ?? null,
+          matchedOn: [match.matchedOn],
+        })),
+      );
     }
   }
 }
