@@ -150,6 +150,31 @@ describe('deletions through the sandboxes', () => {
     expect(opportunityLive(opportunityId)).toBe(true);
   });
 
+  it('a won deal deleted in HubSpot leaves our books: archived, and reversed as lost that day', async () => {
+    const { dealId } = await createDeal('Won then deleted');
+    h.hubspot.control.userEdit(h.portalId, 'deal', dealId, {
+      dealstage: 'closedwon',
+      closedate: '2026-01-15T00:00:00.000Z',
+    });
+    const row = async () =>
+      (
+        await db()
+          .select()
+          .from(deals)
+          .where(and(eq(deals.installationId, h.installationId), eq(deals.hubspotDealId, dealId)))
+      )[0];
+    await eventually(async () => expect((await row())?.stageCategory).toBe('won'));
+    h.hubspot.control.userArchive(h.portalId, 'deal', dealId);
+    await eventually(async () => {
+      const archived = await row();
+      expect(archived?.archivedAt).not.toBeNull();
+      expect(archived).toMatchObject({
+        reversalReason: 'lost',
+        reversalOn: archived?.archivedAt?.toISOString().slice(0, 10),
+      });
+    });
+  });
+
   it('an opportunity deleted in Salesforce archives its deal under propagate, and nothing bounces', async () => {
     await useDeletes('propagate');
     const { dealId, opportunityId } = await createDeal('Propagated from Salesforce');
@@ -217,6 +242,42 @@ describe('deletions through the sandboxes', () => {
     await expectQuiet();
     expect(opportunityLive(opportunityId)).toBe(true);
     expect(h.salesforce.control.getRecord(h.orgId, 'Opportunity', opportunityId)?.Amount).toBe(901);
+  });
+
+  it('an opportunity deleted and restored in Salesforce is linked again (unlink)', async () => {
+    const { dealId, opportunityId } = await createDeal('Restored');
+    h.salesforce.control.userDelete(h.orgId, 'Opportunity', opportunityId);
+    await eventually(async () => expect((await linkOf(dealId))?.deletedAt).not.toBeNull());
+    h.salesforce.control.userUndelete(h.orgId, 'Opportunity', opportunityId);
+    await eventually(async () => {
+      expect((await linkOf(dealId))?.deletedAt).toBeNull();
+      const [row] = await db()
+        .select()
+        .from(deals)
+        .where(and(eq(deals.installationId, h.installationId), eq(deals.hubspotDealId, dealId)));
+      expect(row?.salesforceOpportunityId).toBe(opportunityId);
+    });
+    h.salesforce.control.userUpdate(h.orgId, 'Opportunity', opportunityId, { Amount: 777 });
+    await eventually(() =>
+      expect(h.hubspot.control.getRecord(h.portalId, 'deal', dealId)?.properties.amount).toBe(
+        '777',
+      ),
+    );
+  });
+
+  it('an opportunity restored after its deal was archived stays unlinked and is not re-created', async () => {
+    await useDeletes('propagate');
+    const { dealId, opportunityId } = await createDeal('Restored alone');
+    h.salesforce.control.userDelete(h.orgId, 'Opportunity', opportunityId);
+    await eventually(() => expect(dealLive(dealId)).toBe(false));
+    const deals = () =>
+      h.hubspot.control
+        .listRecords(h.portalId, 'deal')
+        .filter((d) => d.properties.dealname === 'Restored alone');
+    h.salesforce.control.userUndelete(h.orgId, 'Opportunity', opportunityId);
+    await expectQuiet();
+    expect(deals()).toEqual([]);
+    expect((await linkOf(dealId))?.deletedAt).not.toBeNull();
   });
 
   it('accounts are only unlinked, even under propagate', async () => {

@@ -154,8 +154,14 @@ export async function worthSyncing(
       (l) => (side === 'hubspot' ? l.hubspotId : l.salesforceId) === candidate.id,
     );
     const seen = side === 'hubspot' ? link?.hubspotModifiedAt : link?.salesforceModifiedAt;
-    if (link?.deletedAt !== null && link?.deletedAt !== undefined) continue;
     if (seen !== null && seen !== undefined && candidate.modifiedMs <= seen.getTime()) continue;
+    if (link?.deletedAt !== null && link?.deletedAt !== undefined) {
+      // A tombstoned link: only a live record changed after the deletion may be a restore (its
+      // values are what they were, so never compared with the shadows).
+      if (candidate.deleted !== true && candidate.modifiedMs > link.deletedAt.getTime())
+        out.push(candidate);
+      continue;
+    }
     if (candidate.deleted === true) {
       // Unlinked or half-linked records have no twin a deletion could concern.
       if (link !== undefined && link.hubspotId !== null && link.salesforceId !== null)

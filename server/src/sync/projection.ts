@@ -34,6 +34,8 @@ export type ProjectionInput = {
   readonly salesforceModifiedMs: number | null;
   /** The link between the two sides was completed by this batch (the record is new to a side). */
   readonly linkedNow: boolean;
+  /** A tombstoned link revived (the deleted record was restored): the row is live again. */
+  readonly restored?: boolean;
   /** Deals: the primary partner fields changed on a side since the last sync. */
   readonly partnerFieldsChanged?: boolean;
   /** Deals: the side the primary partner fields came from, when they changed. */
@@ -144,6 +146,7 @@ export async function projectRecords(
       if (input.linkedNow)
         outbox.push({ objectKind: 'partner', localId: row.id, reason: LINKED_REASON });
     }
+    await restoreArchived(ctx, 'company', inputs);
     await queueOutbox(ctx, outbox);
     return { dealIds, partnerIds };
   }
@@ -244,6 +247,7 @@ export async function projectRecords(
     for (const row of written)
       if (row.hubspotDealId !== null) stored.set(row.hubspotDealId, row.id);
   }
+  await restoreArchived(ctx, 'deal', inputs);
   for (const input of withValues) {
     const record = input.hubspot as HubspotRecord;
     const p = { ...record.properties, ...input.hubspotWrites };
@@ -485,4 +489,37 @@ export async function projectDeletions(
       );
   }
   return { dealIds, partnerIds };
+}
+
+/** Rows of restored records are live again; a reversal the deletion made is undone. */
+async function restoreArchived(
+  ctx: SyncContext,
+  family: 'deal' | 'company',
+  inputs: readonly ProjectionInput[],
+): Promise<void> {
+  const ids = inputs.flatMap((i) =>
+    i.restored === true && i.hubspot !== undefined ? [i.hubspot.id] : [],
+  );
+  if (ids.length === 0) return;
+  if (family === 'company') {
+    await ctx.services.db
+      .update(partners)
+      .set({ archivedAt: null })
+      .where(
+        and(
+          eq(partners.installationId, ctx.installationId),
+          inArray(partners.hubspotCompanyId, ids),
+        ),
+      );
+    return;
+  }
+  const byDeletion = sql`${deals.archivedAt} is not null and ${deals.reversalReason} = 'lost' and ${deals.stageCategory} = 'won' and ${deals.reversalOn} = greatest(${deals.closeDate}, (${deals.archivedAt} at time zone 'UTC')::date)`;
+  await ctx.services.db
+    .update(deals)
+    .set({
+      archivedAt: null,
+      reversalReason: sql`case when ${byDeletion} then null else ${deals.reversalReason} end`,
+      reversalOn: sql`case when ${byDeletion} then null else ${deals.reversalOn} end`,
+    })
+    .where(and(eq(deals.installationId, ctx.installationId), inArray(deals.hubspotDealId, ids)));
 }

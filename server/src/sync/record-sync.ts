@@ -307,10 +307,8 @@ export async function syncRecordBatch(
   };
   try {
     const live = () => locked.filter((p) => p.outcome === undefined);
-    const tombstoned = live().filter(
-      (p) => p.link?.deletedAt !== null && p.link?.deletedAt !== undefined,
-    );
-    for (const pair of tombstoned) pair.outcome = { status: 'done' };
+    const isTombstoned = (p: Pair) => p.link?.deletedAt !== null && p.link?.deletedAt !== undefined;
+    const restored = new Set<Pair>();
 
     // 3. Read both sides. Salesforce first: its external id names HubSpot records we must read.
     const objectMappings = spec.kinds
@@ -437,6 +435,37 @@ export async function syncRecordBatch(
       if (await ctx.gates.claim(lockKeys(pair), owner, ctx.options.lockTtlMs))
         claimed.set(pair, lockKeys(pair).join());
       else pair.outcome = lockedElsewhere();
+    }
+
+    // 4c. Tombstoned links: both records live again (restored from the recycle bin on the side
+    // that was deleted, or on both) revive the link and sync as usual; otherwise the pair stays
+    // unlinked, and what was read is marked seen so polls stop queueing it.
+    for (const pair of live().filter(isTombstoned)) {
+      const link = pair.link as IdLink;
+      if (pair.hubspot !== undefined && pair.salesforce !== undefined) {
+        restored.add(pair);
+        audit.push({
+          origin: 'partnerbridge',
+          action: 'sync.restored',
+          objectKind: link.objectKind as LinkedKind,
+          hubspotId: pair.hubspotId ?? null,
+          salesforceId: pair.salesforceId ?? null,
+          localId: link.id,
+          before: { deletedAt: link.deletedAt?.toISOString() ?? null },
+          decision: { note: 'both records are live again: the link is revived' },
+        });
+        continue;
+      }
+      if (pair.hubspot !== undefined || pair.salesforce !== undefined)
+        await markSeen(db, link.id, {
+          ...(pair.hubspot === undefined
+            ? {}
+            : { hubspot: dateOrNull(hubspotModifiedMs(pair.hubspot)) }),
+          ...(pair.salesforce === undefined
+            ? {}
+            : { salesforce: dateOrNull(salesforceModifiedMs(pair.salesforce)) }),
+        });
+      pair.outcome = { status: 'done' };
     }
 
     // 5. Decide.
@@ -868,6 +897,7 @@ export async function syncRecordBatch(
         salesforceModifiedMs:
           p.salesforce === undefined ? null : salesforceModifiedMs(p.salesforce),
         linkedNow: linkedNow.has(p),
+        restored: restored.has(p),
         ...partnerChange(decisions.get(p.key)?.decision.fields, p, salesforceUpserts),
       })),
       readDealCompanies,
