@@ -7,7 +7,8 @@ import type { MappedObjectKind, ObjectMapping, SyncSide } from './sync-mapping.t
 //   account deletes its opportunities, contacts and cases with it, and a partner company carries
 //   the commission ledger and tier history; a CRM clean-up must not cascade through the sync.
 // - A deletion the engine could not confirm (a record missing but not archived or in the recycle
-//   bin: merged away, purged, out of the integration user's reach) only unlinks.
+//   bin: purged, out of the integration user's reach) only unlinks, and so does a merge (the
+//   merged-away record lives on in the surviving one).
 // - Delete against update: the deletion wins unless the surviving record holds a user edit made
 //   after the deletion that the sync has not carried yet. Someone still working on the record is
 //   a stronger signal than a clean-up on the other side, so it is kept, unlinked, and audited.
@@ -17,6 +18,7 @@ export const deletionReasons = [
   'policy_unlink',
   'accounts_unlink',
   'not_confirmed',
+  'merged',
   'already_deleted',
   'edited_after_delete',
 ] as const;
@@ -28,6 +30,8 @@ export type DeletionInput = {
   readonly deletedSide: SyncSide;
   /** When the deletion happened (epoch ms); null when no deletion is on record. */
   readonly deletedAt: number | null;
+  /** The record was merged into another (HubSpot archives the merged-away one). */
+  readonly merged?: boolean;
   /** The linked record on the other side, as read now. */
   readonly survivor:
     | { readonly exists: false }
@@ -51,6 +55,7 @@ export function decideDeletion(input: DeletionInput): DeletionDecision {
   if (!input.survivor.exists) return { action: 'unlink', reason: 'already_deleted' };
   if (input.kind !== 'deal') return { action: 'unlink', reason: 'accounts_unlink' };
   if (input.policy === 'unlink') return { action: 'unlink', reason: 'policy_unlink' };
+  if (input.merged === true) return { action: 'unlink', reason: 'merged' };
   if (input.deletedAt === null) return { action: 'unlink', reason: 'not_confirmed' };
   const { modifiedAt, unsyncedEdit } = input.survivor;
   if (unsyncedEdit && modifiedAt !== null && modifiedAt > input.deletedAt) {

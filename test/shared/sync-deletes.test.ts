@@ -39,6 +39,12 @@ describe(decideDeletion, () => {
       'not_confirmed',
     ],
     [
+      'a record merged into another is not a deletion',
+      aDeletion({ merged: true }),
+      'unlink',
+      'merged',
+    ],
+    [
       'both sides gone: nothing left to delete',
       aDeletion({ survivor: { exists: false } }),
       'unlink',

@@ -244,6 +244,24 @@ describe('deletions through the sandboxes', () => {
     expect(h.salesforce.control.getRecord(h.orgId, 'Opportunity', opportunityId)?.Amount).toBe(901);
   });
 
+  it('a deal merged into another is not a deletion: its opportunity stays, unlinked', async () => {
+    await useDeletes('propagate');
+    const kept = await createDeal('Merge survivor');
+    const merged = await createDeal('Merged away');
+    h.hubspot.control.userMerge(h.portalId, 'deal', kept.dealId, merged.dealId);
+    await eventually(async () => {
+      const [audit] = await deletionAudit(merged.dealId);
+      expect(audit?.decision).toEqual({
+        deletes: 'propagate',
+        applied: 'unlink',
+        reason: 'merged',
+      });
+    });
+    await expectQuiet();
+    expect(opportunityLive(merged.opportunityId)).toBe(true);
+    expect(opportunityLive(kept.opportunityId)).toBe(true);
+  });
+
   it('an opportunity deleted and restored in Salesforce is linked again (unlink)', async () => {
     const { dealId, opportunityId } = await createDeal('Restored');
     h.salesforce.control.userDelete(h.orgId, 'Opportunity', opportunityId);

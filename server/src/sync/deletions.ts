@@ -85,6 +85,8 @@ export async function settleDeletions(
   const salesforceGone = gone
     .filter((g) => g.salesforce === undefined)
     .map((g) => g.link.salesforceId);
+  // Merged away (the intake marked them from merge webhooks): not deletions.
+  const merged = await ctx.gates.takeMarked(`merged:${ctx.installationId}`, hubspotGone);
   const archived =
     hubspotGone.length === 0
       ? new Map<string, HubspotRecord>()
@@ -116,6 +118,7 @@ export async function settleDeletions(
       policy: g.mapping.deletes,
       deletedSide,
       deletedAt,
+      merged: deletedSide === 'hubspot' && merged.has(g.link.hubspotId),
       survivor:
         survivorValues === undefined
           ? { exists: false }

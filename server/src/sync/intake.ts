@@ -42,6 +42,8 @@ export type Notification = {
   readonly occurredAt: number | undefined;
   /** A deal's company associations changed (partner labels): the sync re-reads them. */
   readonly associations?: boolean;
+  /** The record was merged into another: its archive is not a deletion. */
+  readonly merged?: boolean;
 };
 
 const familyOfType: Record<string, RecordFamily> = {
@@ -94,7 +96,8 @@ export function hubspotNotifications(
       }
       continue;
     }
-    for (const merged of event.mergedObjectIds ?? []) ids.add(String(merged));
+    const mergedIds = new Set((event.mergedObjectIds ?? []).map(String));
+    for (const merged of mergedIds) ids.add(merged);
     for (const id of ids) {
       notifications.push({
         installationId,
@@ -102,6 +105,7 @@ export function hubspotNotifications(
         side: 'hubspot',
         id,
         occurredAt: event.occurredAt,
+        ...(mergedIds.has(id) ? { merged: true } : {}),
       });
     }
   }
@@ -167,16 +171,20 @@ export async function enqueueNotifications(
     }
   }
   const fresh = unique.filter((n) => !stale.has(n));
-  const associated = notifications.filter((n) => n.associations === true);
-  if (associated.length > 0) {
+  // Marks the record jobs read: deals whose associations changed, records merged away.
+  for (const [prefix, marked] of [
+    ['assoc', notifications.filter((n) => n.associations === true)],
+    ['merged', notifications.filter((n) => n.merged === true)],
+  ] as const) {
+    if (marked.length === 0) continue;
     const gates = createGates(
       async () => (await queues.queue(SYNC_RECORD_QUEUE).getBackend().client) as never,
       queues.prefix,
     );
-    for (const installationId of new Set(associated.map((n) => n.installationId))) {
+    for (const installationId of new Set(marked.map((n) => n.installationId))) {
       await gates.mark(
-        `assoc:${installationId}`,
-        associated.filter((n) => n.installationId === installationId).map((n) => n.id),
+        `${prefix}:${installationId}`,
+        marked.filter((n) => n.installationId === installationId).map((n) => n.id),
       );
     }
   }

@@ -62,6 +62,7 @@ export type SyncHarness = {
 export const dealSubscriptions: WebhookSubscriptionInput[] = [
   { subscriptionType: 'object.creation', objectType: 'deal', active: true },
   { subscriptionType: 'object.deletion', objectType: 'deal', active: true },
+  { subscriptionType: 'object.merge', objectType: 'deal', active: true },
   ...['dealname', 'amount', 'dealstage', 'closedate', 'pb_partner_company_id'].map(
     (propertyName): WebhookSubscriptionInput => ({
       subscriptionType: 'object.propertyChange',
