@@ -54,10 +54,11 @@ describe('identity of Salesforce-only accounts', () => {
    * The HubSpot poll re-reads the newest changes (its overlap window starts at the newest change
    * seen), and an unlinked company re-read after the account exists may find it from its side
    * first (a valid link too). A newer unrelated company moves the window past the test's
-   * companies (the poll's stored cursor says when), so only the Salesforce side looks for twins.
+   * companies (the poll's stored cursor says when); once their last jobs are done, only the
+   * Salesforce side looks for twins.
    */
   let fillers = 0;
-  const settleHubspot = async () => {
+  const settleHubspot = async (...companyIds: string[]) => {
     fillers++;
     const filler = h.hubspot.control.userCreate(h.portalId, 'company', {
       name: `Filler ${fillers}`,
@@ -79,7 +80,13 @@ describe('identity of Salesforce-only accounts', () => {
         fillerAt - 250,
       );
     });
-    await sleep(300);
+    const queue = h.server.services.queues.queue('sync-record');
+    await eventually(async () => {
+      const pending = await queue.getJobs(['waiting', 'delayed', 'active', 'prioritized']);
+      expect(
+        pending.filter((job) => companyIds.includes((job.data as { id?: string }).id ?? '')),
+      ).toEqual([]);
+    });
   };
 
   /** The audit of an identity match for an account (written with the batch's bookkeeping). */
@@ -105,7 +112,7 @@ describe('identity of Salesforce-only accounts', () => {
 
   it('links an account to its one HubSpot match by domain instead of creating a second company', async () => {
     const companyId = await hubspotCompany('Globex', 'globex.example');
-    await settleHubspot();
+    await settleHubspot(companyId);
     const accountId = h.salesforce.control.userCreate(h.orgId, 'Account', {
       Name: 'Globex Corporation',
       Website: 'https://www.globex.example/',
@@ -129,7 +136,7 @@ describe('identity of Salesforce-only accounts', () => {
 
   it('links by exact name when no company has the domain', async () => {
     const companyId = await hubspotCompany('Vandelay Industries', '');
-    await settleHubspot();
+    await settleHubspot(companyId);
     const accountId = h.salesforce.control.userCreate(h.orgId, 'Account', {
       Name: 'vandelay industries',
     });
@@ -152,7 +159,7 @@ describe('identity of Salesforce-only accounts', () => {
   it('holds an account with two HubSpot matches for review and creates nothing', async () => {
     const first = await hubspotCompany('Initech', 'initech.example');
     const second = await hubspotCompany('Initech EMEA', 'initech.example');
-    await settleHubspot();
+    await settleHubspot(first, second);
     const accountId = h.salesforce.control.userCreate(h.orgId, 'Account', {
       Name: 'Initech',
       Website: 'initech.example',
