@@ -1176,6 +1176,21 @@ function hubspotCandidates(spec: Family, records: Iterable<HubspotRecord>) {
   }));
 }
 
+/** Pairs whose record exists on `side` only, with no twin known and no review pending. */
+function withoutTwin(pairs: readonly Pair[], side: SyncSide): Pair[] {
+  return pairs.filter((p) => {
+    const here = side === 'hubspot' ? p.hubspot : p.salesforce;
+    const there = side === 'hubspot' ? p.salesforce : p.hubspot;
+    const thereId = side === 'hubspot' ? p.salesforceId : p.hubspotId;
+    return (
+      here !== undefined &&
+      there === undefined &&
+      thereId === undefined &&
+      p.link?.status !== 'pending_review'
+    );
+  });
+}
+
 async function matchCompanies(
   ctx: SyncContext,
   spec: Family,
@@ -1188,13 +1203,7 @@ async function matchCompanies(
   // name, not linked elsewhere. A match links only when it is the only one from both sides: the
   // account is searched back in HubSpot, and when other unlinked companies match it as well (or
   // better), the company waits for review like one with several accounts.
-  const unmatched = pairs.filter(
-    (p) =>
-      p.hubspot !== undefined &&
-      p.salesforce === undefined &&
-      p.salesforceId === undefined &&
-      p.link?.status !== 'pending_review',
-  );
+  const unmatched = withoutTwin(pairs, 'hubspot');
   if (unmatched.length === 0) return;
   const found = await ctx.callSalesforce((sf) =>
     findCandidates({
@@ -1319,13 +1328,7 @@ async function matchHubspotCompanies(
 ): Promise<void> {
   // Salesforce accounts without a twin, before a HubSpot company is created for them: HubSpot is
   // searched by domain and exact name, and the same rules as above pick the twin.
-  const unmatched = pairs.filter(
-    (p) =>
-      p.salesforce !== undefined &&
-      p.hubspot === undefined &&
-      p.hubspotId === undefined &&
-      p.link?.status !== 'pending_review',
-  );
+  const unmatched = withoutTwin(pairs, 'salesforce');
   if (unmatched.length === 0) return;
   const found = await searchHubspotCompanies(
     ctx,
