@@ -2,7 +2,8 @@ import { normalizeDomainText } from './sync-mapping.ts';
 
 // Which record on the other side is the same company, pure, for both directions (a HubSpot
 // company looking for its Salesforce account, a Salesforce account for its HubSpot company):
-// the domain first, then the exact name. One match links; several wait for a person's review;
+// a candidate already stamped with the record's id (a create whose bookkeeping was lost) first,
+// then the domain, then the exact name. One match links; several wait for a person's review;
 // none lets the engine create the record. Candidates already linked elsewhere, or stamped with
 // another twin's id, are someone else's.
 
@@ -22,9 +23,12 @@ export type IdentityCandidate = {
   readonly stampedTwin: string | null | undefined;
 };
 
+/** Why a candidate is the twin: our stamp on it, the same domain, the same name. */
+export type IdentityBasis = 'stamp' | 'domain' | 'name';
+
 export type IdentityMatch =
   | { readonly kind: 'none' }
-  | { readonly kind: 'one'; readonly id: string; readonly matchedOn: 'domain' | 'name' }
+  | { readonly kind: 'one'; readonly id: string; readonly matchedOn: IdentityBasis }
   | {
       readonly kind: 'several';
       readonly ids: readonly string[];
@@ -53,6 +57,10 @@ export function matchCompany(
         c.stampedTwin === '' ||
         c.stampedTwin === source.id),
   );
+  const stamped = eligible.filter((c) => source.id !== undefined && c.stampedTwin === source.id);
+  const [twin] = stamped;
+  if (stamped.length === 1 && twin !== undefined)
+    return { kind: 'one', id: twin.id, matchedOn: 'stamp' };
   const domain = domainOf(source.domain);
   const name = nameOf(source.name);
   const found = (ids: string[], matchedOn: 'domain' | 'name'): IdentityMatch | undefined => {

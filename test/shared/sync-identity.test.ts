@@ -52,6 +52,15 @@ describe(matchCompany, () => {
     ).toEqual({ kind: 'several', ids: ['1', '2'], matchedOn: 'domain' });
   });
 
+  it('takes the candidate stamped with our id over other matches', () => {
+    const candidates = [candidate('1', 'Acme Corp', 'acme.com'), candidate('2', 'x', null, '001A')];
+    expect(matchCompany(acme, candidates, new Set())).toEqual({
+      kind: 'one',
+      id: '2',
+      matchedOn: 'stamp',
+    });
+  });
+
   it('skips candidates linked elsewhere or stamped with another twin, keeps our own stamp', () => {
     const candidates = [
       candidate('1', 'Acme Corp', 'acme.com'),
@@ -61,7 +70,7 @@ describe(matchCompany, () => {
     expect(matchCompany(acme, candidates, new Set(['1']))).toEqual({
       kind: 'one',
       id: '3',
-      matchedOn: 'domain',
+      matchedOn: 'stamp',
     });
   });
 

@@ -25,7 +25,7 @@ import {
   valuesForCreate,
   type WriteValue,
 } from '@partnerbridge/shared/sync';
-import { matchCompany } from '@partnerbridge/shared/sync-identity';
+import { type IdentityBasis, matchCompany } from '@partnerbridge/shared/sync-identity';
 import { and, eq, inArray } from 'drizzle-orm';
 import { idLinks } from '../db/schema/sync.ts';
 import { type GoneLink, settleDeletions } from './deletions.ts';
@@ -1079,7 +1079,7 @@ async function linkedIds(
 }
 
 /** The audit of a twin found by identity (the side whose record looked for it is the origin). */
-function identityMatched(pair: Pair, origin: SyncSide, matchedOn: 'domain' | 'name'): AuditEntry {
+function identityMatched(pair: Pair, origin: SyncSide, matchedOn: IdentityBasis): AuditEntry {
   return {
     origin,
     action: 'sync.identity_matched',
@@ -1239,7 +1239,7 @@ async function matchCompanies(
           matchedOn: [matchedOn],
         })),
     );
-  const proposed: { pair: Pair; record: SalesforceRead; matchedOn: 'domain' | 'name' }[] = [];
+  const proposed: { pair: Pair; record: SalesforceRead; matchedOn: IdentityBasis }[] = [];
   for (const pair of unmatched) {
     const match = matchCompany(
       {
