@@ -28,7 +28,7 @@ export type RegistrationStatus = (typeof registrationStatuses)[number];
 export const syncObjectKinds = ['deal', 'partner', 'customer', 'partner_tag'] as const;
 export type SyncObjectKind = (typeof syncObjectKinds)[number];
 
-export const idLinkStatuses = ['linked', 'pending_review'] as const;
+export const idLinkStatuses = ['linked', 'pending_review', 'kept_apart'] as const;
 export type IdLinkStatus = (typeof idLinkStatuses)[number];
 
 export const syncStages = ['idle', 'running', 'failed'] as const;

@@ -1,0 +1,2 @@
+ALTER TABLE "id_links" DROP CONSTRAINT "id_links_status_check";--> statement-breakpoint
+ALTER TABLE "id_links" ADD CONSTRAINT "id_links_status_check" CHECK ("id_links"."status" in ('linked', 'pending_review', 'kept_apart'));
