@@ -1,9 +1,10 @@
 import { defaultMappingDocument } from '@partnerbridge/shared/sync';
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putAdmin } from '../../server/src/cards/admins.ts';
 import { queryRows } from '../../server/src/db/database.ts';
-import { deadLetters } from '../../server/src/db/schema/audit.ts';
+import { auditLog, deadLetters } from '../../server/src/db/schema/audit.ts';
+import { idLinks } from '../../server/src/db/schema/sync.ts';
 import { syncSettingsRoutes } from '../../server/src/routes/sync-settings/sync-settings-routes.ts';
 import { testDatabaseDrivers } from '../support/database.ts';
 import { manualClock, startTestServer, type TestServer } from '../support/server.ts';
@@ -12,7 +13,9 @@ import { callCard, INSTALLER_USER_ID, installPortal, REP_USER_ID } from './cards
 // The settings page's sync routes (`/api/v1/sync/...`), table-driven: refused unsigned (401), for
 // a portal without an installation (403 not_installed), to a user without a role (403 forbidden),
 // changes refused to a partner manager; bad input answered 400 naming the field; no Salesforce
-// org linked answered 409 naming Salesforce; nothing written by any refused request.
+// org linked answered 409 naming Salesforce; nothing written by any refused request. Identity
+// reviews: a link names one of the review's candidates on the right side (422 naming the field),
+// a resolved review is a 409.
 
 const PORTAL = '5801';
 const MANAGER_USER_ID = '902';
@@ -23,11 +26,12 @@ type ErrorBody = { error: { code: string; message: string; issues?: { path: stri
 
 /** A request each route accepts, so refusals come from auth, not from validation. */
 function validCall(method: string, path: string): Call {
-  const filled = path.replace(':deadLetterId', UUID);
+  const filled = path.replace(':deadLetterId', UUID).replace(':linkId', UUID);
   const query = filled.endsWith('/fields') ? '?kind=deal' : '';
   const document = defaultMappingDocument();
-  const body =
-    filled.endsWith('/mappings/dry-run') || method === 'put'
+  const body = filled.endsWith('/resolve')
+    ? { action: 'keep_apart' }
+    : filled.endsWith('/mappings/dry-run') || method === 'put'
       ? { document, ...(method === 'put' ? { baseVersion: 0 } : {}) }
       : undefined;
   return {
@@ -49,11 +53,20 @@ describe.each(testDatabaseDrivers())('settings sync API auth [%s]', (driver) => 
   let server: TestServer;
   let installationId: string;
   let letterId: string;
+  let hubspotReview: string;
+  let salesforceReview: string;
 
   const written = async () => {
-    const [row] = await queryRows<{ mappings: number; letters: string; audit: number }>(
+    const [row] = await queryRows<{
+      mappings: number;
+      letters: string;
+      audit: number;
+      links: string;
+    }>(
       server.services.db,
       sql`select
+        (select string_agg(status || ':' || coalesce(hubspot_id, '') || ':' || coalesce(salesforce_id, ''), ',' order by id)
+          from id_links where installation_id = ${installationId}) as links,
         (select count(*)::int from sync_mappings where installation_id = ${installationId}) as mappings,
         (select string_agg(status || ':' || coalesce(resolved_by, ''), ',') from dead_letters
           where installation_id = ${installationId}) as letters,
@@ -90,6 +103,45 @@ describe.each(testDatabaseDrivers())('settings sync API auth [%s]', (driver) => 
       })
       .returning({ id: deadLetters.id });
     letterId = letter?.id ?? '';
+    const reviews = await server.services.db
+      .insert(idLinks)
+      .values([
+        {
+          installationId,
+          objectKind: 'customer',
+          hubspotId: '7001',
+          status: 'pending_review',
+          review: {
+            reason: 'several Salesforce accounts match this company',
+            record: { name: 'Initech', domain: 'initech.example' },
+            candidates: ['001A0000000001AAAA', '001A0000000002AAAA'].map((salesforceId, i) => ({
+              salesforceId,
+              name: `Initech ${i}`,
+              website: 'https://initech.example',
+              matchedOn: ['domain'],
+            })),
+          },
+        },
+        {
+          installationId,
+          objectKind: 'customer',
+          salesforceId: '001A0000000003AAAA',
+          status: 'pending_review',
+          review: {
+            reason: 'several HubSpot companies match this account',
+            record: { name: 'Globex', domain: 'globex.example' },
+            candidates: ['8001', '8002'].map((hubspotId) => ({
+              hubspotId,
+              name: 'Globex',
+              domain: 'globex.example',
+              matchedOn: ['domain'],
+            })),
+          },
+        },
+      ])
+      .returning({ id: idLinks.id });
+    hubspotReview = reviews[0]?.id ?? '';
+    salesforceReview = reviews[1]?.id ?? '';
   });
   afterAll(async () => {
     await server.close();
@@ -105,6 +157,8 @@ describe.each(testDatabaseDrivers())('settings sync API auth [%s]', (driver) => 
       'GET /api/v1/sync/dead-letters',
       'POST /api/v1/sync/dead-letters/:deadLetterId/replay',
       'POST /api/v1/sync/dead-letters/:deadLetterId/discard',
+      'GET /api/v1/sync/reviews',
+      'POST /api/v1/sync/reviews/:linkId/resolve',
     ]);
   });
 
@@ -230,6 +284,42 @@ describe.each(testDatabaseDrivers())('settings sync API auth [%s]', (driver) => 
       call: { method: 'POST', path: '/api/v1/sync/dead-letters/42/discard' },
       field: 'params.deadLetterId',
     },
+    {
+      call: { method: 'POST', path: `/api/v1/sync/reviews/42/resolve`, body: { action: 'create' } },
+      field: 'params.linkId',
+    },
+    {
+      call: {
+        method: 'POST',
+        path: `/api/v1/sync/reviews/${UUID}/resolve`,
+        body: { action: 'merge' },
+      },
+      field: 'body.action',
+    },
+    {
+      call: {
+        method: 'POST',
+        path: `/api/v1/sync/reviews/${UUID}/resolve`,
+        body: { action: 'link' },
+      },
+      field: 'body.salesforceId',
+    },
+    {
+      call: {
+        method: 'POST',
+        path: `/api/v1/sync/reviews/${UUID}/resolve`,
+        body: { action: 'link', hubspotId: 'acme' },
+      },
+      field: 'body.hubspotId',
+    },
+    {
+      call: {
+        method: 'POST',
+        path: `/api/v1/sync/reviews/${UUID}/resolve`,
+        body: { action: 'link', hubspotId: '8001', salesforceId: '001A0000000001AAAA' },
+      },
+      field: 'body.salesforceId',
+    },
   ] as { call: Call; field: string }[])(
     '$call.method $call.path: 400 naming $field, nothing written',
     async ({ call, field }) => {
@@ -291,5 +381,126 @@ describe.each(testDatabaseDrivers())('settings sync API auth [%s]', (driver) => 
     expect(discarded).toMatchObject({ status: 200, body: { discarded: true } });
     expect((await written())?.letters).toBe('discarded:rep@example.com');
     expect((await callCard(server, call)).status).toBe(404);
+  });
+
+  it('lets a partner manager read the reviews of both sides, with the records and candidates', async () => {
+    const response = await callCard<{ reviews: unknown[] }>(server, {
+      path: '/api/v1/sync/reviews',
+      portalId: PORTAL,
+      userId: MANAGER_USER_ID,
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.reviews).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          id: hubspotReview,
+          side: 'hubspot',
+          record: { system: 'hubspot', id: '7001', name: 'Initech', domain: 'initech.example' },
+          candidates: [
+            {
+              system: 'salesforce',
+              id: '001A0000000001AAAA',
+              name: 'Initech 0',
+              domain: 'https://initech.example',
+              matchedOn: ['domain'],
+            },
+            expect.objectContaining({ id: '001A0000000002AAAA' }),
+          ],
+        }),
+        expect.objectContaining({
+          id: salesforceReview,
+          side: 'salesforce',
+          reason: 'several HubSpot companies match this account',
+          record: expect.objectContaining({ system: 'salesforce', id: '001A0000000003AAAA' }),
+          candidates: [
+            expect.objectContaining({ system: 'hubspot', id: '8001', name: 'Globex' }),
+            expect.objectContaining({ system: 'hubspot', id: '8002' }),
+          ],
+        }),
+      ]),
+    );
+  });
+
+  it.each([
+    {
+      review: () => hubspotReview,
+      body: { action: 'link', hubspotId: '8001' },
+      field: 'body.hubspotId',
+      message: 'name one of its Salesforce account candidates in salesforceId',
+    },
+    {
+      review: () => hubspotReview,
+      body: { action: 'link', salesforceId: '001A0000000009AAAA' },
+      field: 'body.salesforceId',
+      message: "is not one of this review's candidates",
+    },
+    {
+      review: () => salesforceReview,
+      body: { action: 'link', hubspotId: '9999' },
+      field: 'body.hubspotId',
+      message: "is not one of this review's candidates",
+    },
+    {
+      review: () => salesforceReview,
+      body: { action: 'link', salesforceId: '001A0000000001AAAA' },
+      field: 'body.salesforceId',
+      message: 'name one of its HubSpot company candidates in hubspotId',
+    },
+  ])(
+    'resolve $body: 422 naming $field, nothing written',
+    async ({ review, body, field, message }) => {
+      const before = await written();
+      const response = await callCard<ErrorBody>(server, {
+        method: 'POST',
+        path: `/api/v1/sync/reviews/${review()}/resolve`,
+        body,
+        portalId: PORTAL,
+        userId: INSTALLER_USER_ID,
+      });
+      expect(response.status).toBe(422);
+      expect(response.body.error.message).toContain(message);
+      expect(response.body.error.issues?.map((issue) => issue.path)).toEqual([field]);
+      expect(await written()).toEqual(before);
+    },
+  );
+
+  it('an unknown review is a 404; a review resolved already is a 409, nothing written', async () => {
+    const call = (id: string) =>
+      callCard<ErrorBody>(server, {
+        method: 'POST',
+        path: `/api/v1/sync/reviews/${id}/resolve`,
+        body: { action: 'keep_apart' },
+        portalId: PORTAL,
+        userId: INSTALLER_USER_ID,
+      });
+    const before = await written();
+    expect((await call(UUID)).status).toBe(404);
+    expect(await written()).toEqual(before);
+    expect(await call(salesforceReview)).toMatchObject({ status: 200, body: { resolved: true } });
+    const [audit] = await server.services.db
+      .select()
+      .from(auditLog)
+      .where(
+        and(
+          eq(auditLog.installationId, installationId),
+          eq(auditLog.action, 'sync.identity_resolved'),
+        ),
+      );
+    expect(audit).toMatchObject({
+      actor: 'rep@example.com',
+      salesforceId: '001A0000000003AAAA',
+      after: { action: 'keep_apart' },
+    });
+    const after = await written();
+    const again = await call(salesforceReview);
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toContain('already resolved');
+    expect(await written()).toEqual(after);
+    const list = await callCard<{ reviews: { id: string }[] }>(server, {
+      path: '/api/v1/sync/reviews',
+      portalId: PORTAL,
+      userId: INSTALLER_USER_ID,
+    });
+    expect(list.body.reviews.map((r) => r.id)).toEqual([hubspotReview]);
   });
 });

@@ -3,8 +3,10 @@ import type {
   DeadLettersView,
   DeadLetterView,
   DryRunView,
+  IdentityReviewsView,
   IdentityReviewView,
   ObjectFieldsView,
+  resolveReviewBodySchema,
   SavedMappingView,
   SyncHealthView,
   SyncMappingsView,
@@ -43,11 +45,16 @@ import { SyncCallError } from './sync-errors.ts';
 import {
   currentMapping,
   dropShadows,
+  findLinks,
+  type IdLink,
   type LinkedKind,
   loadShadows,
   mappingVersions,
+  parseStoredReview,
   pendingReviews,
   saveMappingVersion,
+  upsertLink,
+  writeAudit,
 } from './sync-store.ts';
 
 // What the sync admin API does, for the operator routes (`/admin/api/installations/:id/sync`)
@@ -571,19 +578,178 @@ export async function recordAudit(
   }));
 }
 
-export async function identityReviews(
-  services: Services,
-  installationId: string,
-): Promise<IdentityReviewView[]> {
-  const rows = await pendingReviews(services.db, installationId);
-  return rows.map((row) => ({
+/** A review as the settings page and operators see it: the record, its candidates, why. */
+function toReviewView(row: IdLink): IdentityReviewView {
+  const stored = parseStoredReview(row.review);
+  const side: SyncSide = row.hubspotId !== null ? 'hubspot' : 'salesforce';
+  const other: SyncSide = side === 'hubspot' ? 'salesforce' : 'hubspot';
+  return {
     id: row.id,
     objectKind: row.objectKind,
+    side,
+    reason: stored.reason,
+    record: {
+      system: side,
+      id: row.hubspotId ?? row.salesforceId ?? '',
+      name: stored.record?.name ?? null,
+      domain: stored.record?.domain ?? null,
+    },
+    candidates: stored.candidates.flatMap((c) => {
+      const id = other === 'hubspot' ? c.hubspotId : c.salesforceId;
+      if (id === undefined) return [];
+      const domain = c.domain ?? c.website ?? null;
+      return [{ system: other, id, name: c.name ?? null, domain, matchedOn: c.matchedOn }];
+    }),
     hubspotId: row.hubspotId,
     salesforceId: row.salesforceId,
     review: row.review,
     updatedAt: row.updatedAt.toISOString(),
-  }));
+  };
+}
+
+/** Identity reviews waiting for a person, newest first. */
+export async function identityReviews(
+  services: Services,
+  installationId: string,
+): Promise<IdentityReviewsView> {
+  await getInstallationOrThrow(services.db, installationId);
+  const rows = await pendingReviews(services.db, installationId);
+  return { reviews: rows.map(toReviewView) };
+}
+
+const crmRecord = { hubspot: 'HubSpot company', salesforce: 'Salesforce account' } as const;
+
+/** The candidate a `link` names, as the review stored it (a 15-character Salesforce id too). */
+function chosenCandidateOrThrow(
+  review: IdentityReviewView,
+  body: { salesforceId?: string | undefined; hubspotId?: string | undefined },
+): string {
+  const field = review.side === 'hubspot' ? 'salesforceId' : 'hubspotId';
+  const wrong = field === 'salesforceId' ? 'hubspotId' : 'salesforceId';
+  const other = review.side === 'hubspot' ? 'salesforce' : 'hubspot';
+  const chosen = body[field];
+  if (chosen === undefined) {
+    const message = `this review is for a ${crmRecord[review.side]}: name one of its ${crmRecord[other]} candidates in ${field}`;
+    throw new UnprocessableError(message, { issues: [{ path: `body.${wrong}`, message }] });
+  }
+  const candidate = review.candidates.find(
+    (c) => c.id === chosen || (other === 'salesforce' && c.id.slice(0, 15) === chosen),
+  );
+  if (candidate === undefined) {
+    const message = `${chosen} is not one of this review's candidates (${review.candidates.map((c) => c.id).join(', ')})`;
+    throw new UnprocessableError(message, { issues: [{ path: `body.${field}`, message }] });
+  }
+  return candidate.id;
+}
+
+/**
+ * Resolves an identity review raised from either side: `link` to one of its candidates (which
+ * must still be free: not linked, kept apart or once linked elsewhere), `create` a new twin
+ * (the mapping must create that side), or `keep_apart` (no twin, not synced). Audited as `actor`;
+ * the record is then queued to sync. A review already resolved is a 409.
+ */
+export async function resolveReview(
+  services: Services,
+  installationId: string,
+  linkId: string,
+  body: z.output<typeof resolveReviewBodySchema>,
+  actor: string,
+): Promise<{ resolved: true }> {
+  await getInstallationOrThrow(services.db, installationId);
+  const now = new Date(services.clock.now());
+  const record = await services.db.transaction(async (tx) => {
+    const [link] = await tx
+      .select()
+      .from(idLinks)
+      .where(and(eq(idLinks.id, linkId), eq(idLinks.installationId, installationId)))
+      .for('update');
+    if (link === undefined || link.deletedAt !== null || link.objectKind === 'deal')
+      throw new NotFoundError('no identity review with this id');
+    if (link.status !== 'pending_review') {
+      throw new ConflictError(
+        `this review is already resolved: the record is ${link.status === 'kept_apart' ? 'kept apart' : 'linked'}`,
+      );
+    }
+    const review = toReviewView(link);
+    const kind = link.objectKind as LinkedKind;
+    const stored = parseStoredReview(link.review);
+    let twin: string | null = null;
+    switch (body.action) {
+      case 'link': {
+        twin = chosenCandidateOrThrow(review, body);
+        const other = review.side === 'hubspot' ? 'salesforce' : 'hubspot';
+        const holders = await findLinks(tx, installationId, ['partner', 'customer'], {
+          hubspot: other === 'hubspot' ? [twin] : [],
+          salesforce: other === 'salesforce' ? [twin] : [],
+        });
+        // The candidate's own review (it matched this record too) gives way; a link does not.
+        const taken = holders.find((h) => h.status !== 'pending_review' || h.deletedAt !== null);
+        if (taken !== undefined) {
+          throw new ConflictError(
+            `${crmRecord[other]} ${twin} is linked or kept apart already; choose another candidate, create or keep apart`,
+          );
+        }
+        await upsertLink(tx, installationId, {
+          kind,
+          hubspotId: review.side === 'hubspot' ? review.record.id : twin,
+          salesforceId: review.side === 'salesforce' ? review.record.id : twin,
+          status: 'linked',
+        });
+        break;
+      }
+      case 'create':
+      case 'create_new': {
+        const { document } = await currentMapping(tx, installationId);
+        const create = objectMappingOf(document, kind)?.create;
+        const other = review.side === 'hubspot' ? 'salesforce' : 'hubspot';
+        if (!(other === 'hubspot' ? create?.inHubspot : create?.inSalesforce)) {
+          throw new ConflictError(
+            `the mapping does not create ${crmRecord[other]}s for ${kind} records; turn creation on in Sync mappings, link a candidate or keep apart`,
+          );
+        }
+        await tx
+          .update(idLinks)
+          .set({ status: 'linked', review: { ...stored, resolution: 'create' }, updatedAt: now })
+          .where(eq(idLinks.id, link.id));
+        break;
+      }
+      case 'keep_apart':
+        await tx
+          .update(idLinks)
+          .set({
+            status: 'kept_apart',
+            review: { ...stored, resolution: 'keep_apart' },
+            updatedAt: now,
+          })
+          .where(eq(idLinks.id, link.id));
+        break;
+      default:
+        assertNever(body);
+    }
+    await writeAudit(
+      tx,
+      installationId,
+      [
+        {
+          origin: 'admin',
+          actor,
+          action: 'sync.identity_resolved',
+          objectKind: kind,
+          hubspotId: review.side === 'hubspot' ? review.record.id : twin,
+          salesforceId: review.side === 'salesforce' ? review.record.id : twin,
+          before: link.review,
+          after: { ...body, action: body.action === 'create_new' ? 'create' : body.action },
+        },
+      ],
+      now,
+    );
+    return review.record;
+  });
+  if (body.action !== 'keep_apart') {
+    const data = { installationId, kind: 'company', side: record.system, id: record.id } as const;
+    await services.queues.enqueue(syncRecordJob, data, recordJobOptions(data));
+  }
+  return { resolved: true };
 }
 
 /** The mapping in force (version 0 = the default, never saved) and the saved versions. */

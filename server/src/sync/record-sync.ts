@@ -47,6 +47,7 @@ import {
   deadLetterKey,
   findLinks,
   type IdLink,
+  isCreateChosen,
   type LinkedKind,
   loadShadows,
   markSeen,
@@ -574,7 +575,8 @@ export async function syncRecordBatch(
         pair.outcome = { status: 'done' };
         continue;
       }
-      if (pair.link?.status === 'pending_review') {
+      // Waiting for a person, or kept apart by one: no twin is written or created.
+      if (pair.link?.status === 'pending_review' || pair.link?.status === 'kept_apart') {
         pair.outcome = { status: 'done' };
         continue;
       }
@@ -689,7 +691,11 @@ export async function syncRecordBatch(
           kind: create.pair.kind as LinkedKind,
           hubspotId: null,
           salesforceId: create.pair.salesforceId ?? null,
-          review: { creating: 'hubspot', since: at().toISOString() },
+          review: {
+            creating: 'hubspot',
+            since: at().toISOString(),
+            ...(isCreateChosen(create.pair.link) ? { resolution: 'create' } : {}),
+          },
         });
       }
       try {
@@ -1098,12 +1104,23 @@ async function holdForReview(
   reason: string,
   candidates: readonly Record<string, unknown>[],
 ): Promise<void> {
+  // The record's own name and domain are kept with the candidates': enough to decide on.
+  const record =
+    pair.hubspot !== undefined
+      ? {
+          name: pair.hubspot.properties.name ?? null,
+          domain: pair.hubspot.properties.domain ?? null,
+        }
+      : {
+          name: accountSource(pair.salesforce).name,
+          domain: accountSource(pair.salesforce).domain,
+        };
   pair.link = await upsertLink(ctx.services.db, ctx.installationId, {
     kind,
     hubspotId: pair.hubspotId ?? null,
     salesforceId: pair.salesforceId ?? null,
     status: 'pending_review',
-    review: { reason, candidates },
+    review: { reason, record, candidates },
   });
   pair.outcome = { status: 'done' };
 }
@@ -1176,7 +1193,10 @@ function hubspotCandidates(spec: Family, records: Iterable<HubspotRecord>) {
   }));
 }
 
-/** Pairs whose record exists on `side` only, with no twin known and no review pending. */
+/**
+ * Pairs whose record exists on `side` only, with no twin known, no review pending and none
+ * resolved (kept apart, or a twin to create).
+ */
 function withoutTwin(pairs: readonly Pair[], side: SyncSide): Pair[] {
   return pairs.filter((p) => {
     const here = side === 'hubspot' ? p.hubspot : p.salesforce;
@@ -1186,7 +1206,9 @@ function withoutTwin(pairs: readonly Pair[], side: SyncSide): Pair[] {
       here !== undefined &&
       there === undefined &&
       thereId === undefined &&
-      p.link?.status !== 'pending_review'
+      p.link?.status !== 'pending_review' &&
+      p.link?.status !== 'kept_apart' &&
+      !isCreateChosen(p.link)
     );
   });
 }

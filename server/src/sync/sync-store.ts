@@ -7,16 +7,45 @@ import {
   type SyncSide,
 } from '@partnerbridge/shared/sync';
 import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Database, Executor } from '../db/database.ts';
 import { auditLog, deadLetters } from '../db/schema/audit.ts';
-import { idLinks, syncMappings, writeShadows } from '../db/schema/sync.ts';
-import type { AuditOrigin, SyncObjectKind } from '../db/vocabulary.ts';
+import { idLinks, syncCheckpoints, syncMappings, writeShadows } from '../db/schema/sync.ts';
+import type { AuditOrigin, IdLinkStatus, SyncObjectKind } from '../db/vocabulary.ts';
 import type { DeadLetterGroup } from './sync-errors.ts';
 
 // The sync engine's tables: id links (identity), write shadows (what we last wrote to or agreed
 // with each side, per field), mapping versions, audit rows and dead letters.
 
 export type IdLink = typeof idLinks.$inferSelect;
+
+type Checkpoint = typeof syncCheckpoints.$inferInsert;
+
+/**
+ * Saves a resume point (a poll cursor or a change-event replay id) with its stage. Without a
+ * cursor the stored one is kept; `initialCursor` is what a first save stores then.
+ */
+export async function saveCheckpoint(
+  db: Executor,
+  key: Pick<Checkpoint, 'installationId' | 'system' | 'objectKind' | 'channel'>,
+  values: Pick<Checkpoint, 'stage' | 'lastError' | 'updatedAt'> & { cursor?: unknown },
+  initialCursor?: unknown,
+): Promise<void> {
+  const { cursor, ...rest } = values;
+  const set = cursor === undefined ? rest : { ...rest, cursor };
+  await db
+    .insert(syncCheckpoints)
+    .values({ ...key, ...rest, cursor: cursor ?? initialCursor })
+    .onConflictDoUpdate({
+      target: [
+        syncCheckpoints.installationId,
+        syncCheckpoints.system,
+        syncCheckpoints.objectKind,
+        syncCheckpoints.channel,
+      ],
+      set,
+    });
+}
 
 export type LinkedKind = 'deal' | 'partner' | 'customer';
 
@@ -52,7 +81,7 @@ export async function upsertLink(
     kind: LinkedKind;
     hubspotId: string | null;
     salesforceId: string | null;
-    status?: 'linked' | 'pending_review';
+    status?: IdLinkStatus;
     review?: unknown;
     hubspotModifiedAt?: Date | null;
     salesforceModifiedAt?: Date | null;
@@ -569,6 +598,42 @@ export async function saveMappingVersion(
     .returning();
   if (row === undefined) return 'conflict';
   return { version, document, createdAt: row.createdAt };
+}
+
+const text = z.string().nullish().catch(null);
+
+/**
+ * A link's stored review (`id_links.review`): why the record waits, its own name and domain
+ * (reviews held before these were stored have none), the candidates on the other side (a HubSpot
+ * company's are Salesforce accounts with a website, a Salesforce account's HubSpot companies with
+ * a domain), and once resolved how (`create` marks a twin being created: no new match is sought).
+ */
+export const storedReviewSchema = z.looseObject({
+  reason: z.string().catch('several records match'),
+  record: z.object({ name: text, domain: text }).optional().catch(undefined),
+  candidates: z
+    .array(
+      z.looseObject({
+        hubspotId: z.string().optional(),
+        salesforceId: z.string().optional(),
+        name: text,
+        domain: text,
+        website: text,
+        matchedOn: z.array(z.string()).catch([]),
+      }),
+    )
+    .catch([]),
+  resolution: z.enum(['create', 'keep_apart']).optional().catch(undefined),
+});
+export type StoredReview = z.infer<typeof storedReviewSchema>;
+
+export function parseStoredReview(review: unknown): StoredReview {
+  return storedReviewSchema.parse(review ?? {});
+}
+
+/** A review resolved with `create`: the record's twin is created, not looked for again. */
+export function isCreateChosen(link: IdLink | undefined): boolean {
+  return (link?.review as { resolution?: unknown } | null | undefined)?.resolution === 'create';
 }
 
 /** Links awaiting review (ambiguous identity), newest first. */

@@ -250,13 +250,32 @@ export const auditEntryViewSchema = z
 export type AuditEntryView = z.infer<typeof auditEntryViewSchema>;
 export const recordAuditViewSchema = z.strictObject({ entries: z.array(auditEntryViewSchema) });
 
+/** A record of an identity review, on either CRM, as the review stored it (name, domain). */
+const reviewRecordSchema = z.strictObject({
+  system: providerSchema,
+  id: z.string(),
+  name: z.string().nullable(),
+  /** The HubSpot domain or the Salesforce website. */
+  domain: z.string().nullable(),
+});
+
 export const identityReviewViewSchema = z
   .strictObject({
     id: z.uuid(),
     objectKind: z.string(),
+    /** The CRM of the record that waits; its candidates are on the other one. */
+    side: providerSchema,
+    reason: z.string(),
+    record: reviewRecordSchema,
+    candidates: z.array(
+      reviewRecordSchema.extend({
+        /** What matched: `domain`, `name`. */
+        matchedOn: z.array(z.string()),
+      }),
+    ),
     hubspotId: z.string().nullable(),
     salesforceId: z.string().nullable(),
-    /** Why it waits and the candidates (each with the side's id, name, website, matchedOn). */
+    /** The stored review, as written when the record was held (for operators). */
     review: z.unknown(),
     updatedAt: apiInstantSchema,
   })
@@ -265,16 +284,40 @@ export type IdentityReviewView = z.infer<typeof identityReviewViewSchema>;
 export const identityReviewsViewSchema = z.strictObject({
   reviews: z.array(identityReviewViewSchema),
 });
+export type IdentityReviewsView = z.infer<typeof identityReviewsViewSchema>;
 
+/** Resolve routes' path: `:linkId` (the review's id). */
+export const reviewParamsSchema = z.strictObject({ linkId: z.uuid() });
+
+export const reviewActions = ['link', 'create', 'keep_apart'] as const;
+
+/**
+ * How a review ends. `link`: the record is the same as one of its candidates, named in
+ * `salesforceId` (a HubSpot company's review) or `hubspotId` (a Salesforce account's). `create`:
+ * none of them, the record gets a new twin (`create_new` is the older name). `keep_apart`: none,
+ * and the record stays without a twin (not synced).
+ */
 export const resolveReviewBodySchema = z
   .discriminatedUnion('action', [
-    /** Link the HubSpot record to this Salesforce candidate. */
-    z.strictObject({ action: z.literal('link'), salesforceId: z.string().min(15).max(18) }),
-    /** None of them: create the record in Salesforce. */
-    z.strictObject({ action: z.literal('create_new') }),
+    z
+      .strictObject({
+        action: z.literal('link'),
+        salesforceId: z.string().min(15).max(18).optional(),
+        hubspotId: z
+          .string()
+          .regex(/^\d{1,20}$/, 'a HubSpot record id is digits')
+          .optional(),
+      })
+      .refine((body) => (body.salesforceId === undefined) !== (body.hubspotId === undefined), {
+        path: ['salesforceId'],
+        message:
+          "name the chosen candidate in salesforceId (a HubSpot company's review) or hubspotId (a Salesforce account's), one of them",
+      }),
+    z.strictObject({ action: z.literal(['create', 'create_new']) }),
+    z.strictObject({ action: z.literal('keep_apart') }),
   ])
   .meta({ id: 'ResolveIdentityReviewBody' });
-export type ResolveReviewBody = z.infer<typeof resolveReviewBodySchema>;
+export type ResolveReviewBody = z.input<typeof resolveReviewBodySchema>;
 export const resolvedViewSchema = z.strictObject({ resolved: z.literal(true) });
 
 export const importQueuedViewSchema = z.strictObject({

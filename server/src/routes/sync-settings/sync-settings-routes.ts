@@ -7,6 +7,8 @@ import { settingsSyncHealthRoute } from './settings-sync-health.route.ts';
 import { settingsSyncMappingsDryRunRoute } from './settings-sync-mappings-dry-run.route.ts';
 import { settingsSyncMappingsGetRoute } from './settings-sync-mappings-get.route.ts';
 import { settingsSyncMappingsPutRoute } from './settings-sync-mappings-put.route.ts';
+import { settingsSyncReviewResolveRoute } from './settings-sync-review-resolve.route.ts';
+import { settingsSyncReviewsRoute } from './settings-sync-reviews.route.ts';
 
 /**
  * The settings page's sync API (`/api/v1/sync/...`, signed by HubSpot): reads for partner
@@ -22,4 +24,6 @@ export const syncSettingsRoutes: readonly Route[] = [
   settingsSyncDeadLettersRoute,
   settingsSyncDeadLetterReplayRoute,
   settingsSyncDeadLetterDiscardRoute,
+  settingsSyncReviewsRoute,
+  settingsSyncReviewResolveRoute,
 ];

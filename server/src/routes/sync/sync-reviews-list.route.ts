@@ -11,7 +11,5 @@ export const syncReviewsListRoute = defineRoute({
   auth: 'operator',
   paramsSchema: installationParams,
   responseSchema: identityReviewsViewSchema,
-  handler: async ({ params }, { deps }) => ({
-    reviews: await identityReviews(deps, params.installationId),
-  }),
+  handler: async ({ params }, { deps }) => identityReviews(deps, params.installationId),
 });
