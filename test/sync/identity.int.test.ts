@@ -1,4 +1,5 @@
-import { defaultMappingDocument } from '@partnerbridge/shared/sync';
+import { type IdentityReviewView, identityReviewsViewSchema } from '@partnerbridge/shared/api';
+import { defaultMappingDocument, type MappingDocument } from '@partnerbridge/shared/sync';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../server/src/db/schema/audit.ts';
@@ -6,12 +7,20 @@ import { idLinks, syncCheckpoints } from '../../server/src/db/schema/sync.ts';
 import { createSyncJobs } from '../../server/src/jobs/sync-jobs.ts';
 import { saveMappingVersion } from '../../server/src/sync/sync-store.ts';
 import type { HubspotExchange } from '../sandboxes/hubspot/index.ts';
-import { eventually, type SyncHarness, startSyncHarness } from './support/sync-harness.ts';
+import { callCard } from '../server/cards/support.ts';
+import {
+  eventually,
+  HARNESS_ADMIN_USER_ID,
+  type SyncHarness,
+  startSyncHarness,
+} from './support/sync-harness.ts';
 
 // Identity for accounts born in Salesforce: before a HubSpot company is created for one, HubSpot
 // is searched by domain, then exact name. One match links, several wait for review, none creates.
 // HubSpot companies here never get a Salesforce twin of their own (create.inSalesforce off), so
-// only the Salesforce side looks for twins.
+// only the Salesforce side looks for twins. Reviews are then resolved as the settings page does
+// (signed, as the portal's admin): a Salesforce account linked to one of its HubSpot candidates
+// or given a new company, a HubSpot company linked to one of its Salesforce candidates.
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -33,7 +42,9 @@ describe('identity of Salesforce-only accounts', () => {
       if (object.kind !== 'deal') object.create = { inHubspot: true, inSalesforce: false };
     }
     await saveMappingVersion(h.server.services.db, h.installationId, document, 'test', undefined);
+    mapping = document;
   });
+  let mapping: MappingDocument;
   afterAll(async () => {
     await h?.stop();
   });
@@ -214,5 +225,174 @@ describe('identity of Salesforce-only accounts', () => {
     expect(asked.length).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify(asked[0])).toContain('hooli.example');
     expect(JSON.stringify(asked[0])).toContain('aviato.example');
+  });
+
+  const signed = <T>(request: { method?: 'GET' | 'POST'; path: string; body?: unknown }) =>
+    callCard<T>(h.server, {
+      ...request,
+      portalId: String(h.portalId),
+      userId: HARNESS_ADMIN_USER_ID,
+    });
+
+  /** The review of a record, as the settings page lists it. */
+  const reviewOf = async (recordId: string) => {
+    let review: IdentityReviewView | undefined;
+    await eventually(async () => {
+      const list = await signed({ path: '/api/v1/sync/reviews' });
+      expect(list.status).toBe(200);
+      review = identityReviewsViewSchema
+        .parse(list.body)
+        .reviews.find((r) => r.record.id === recordId);
+      expect(review).toBeDefined();
+    });
+    return review as IdentityReviewView;
+  };
+
+  const resolve = (review: IdentityReviewView, body: unknown) =>
+    signed<{ resolved?: true; error?: { message: string } }>({
+      method: 'POST',
+      path: `/api/v1/sync/reviews/${review.id}/resolve`,
+      body,
+    });
+
+  const linkOf = async (column: 'hubspotId' | 'salesforceId', id: string) => {
+    const [link] = await h.server.services.db
+      .select()
+      .from(idLinks)
+      .where(and(eq(idLinks.installationId, h.installationId), eq(idLinks[column], id)));
+    return link;
+  };
+
+  it("resolves a Salesforce account's review by linking one of its HubSpot candidates, which then sync", async () => {
+    const first = await hubspotCompany('Umbrella', 'umbrella.example');
+    const second = await hubspotCompany('Umbrella Labs', 'umbrella.example');
+    await settleHubspot(first, second);
+    const accountId = h.salesforce.control.userCreate(h.orgId, 'Account', {
+      Name: 'Umbrella Corporation',
+      Website: 'https://umbrella.example',
+    });
+    const review = await reviewOf(accountId);
+    expect(review).toMatchObject({
+      side: 'salesforce',
+      reason: 'several HubSpot companies match this account',
+      record: {
+        system: 'salesforce',
+        name: 'Umbrella Corporation',
+        domain: 'https://umbrella.example',
+      },
+    });
+    expect(review.candidates.map((c) => [c.system, c.id, c.name, c.domain])).toEqual(
+      [
+        ['hubspot', first, 'Umbrella', 'umbrella.example'],
+        ['hubspot', second, 'Umbrella Labs', 'umbrella.example'],
+      ].sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
+    );
+
+    expect(await resolve(review, { action: 'link', hubspotId: first })).toMatchObject({
+      status: 200,
+      body: { resolved: true },
+    });
+    await eventually(() => {
+      expect(
+        h.salesforce.control.getRecord(h.orgId, 'Account', accountId)?.PB_HubSpot_Company_Id__c,
+      ).toBe(first);
+      expect(
+        h.hubspot.control.getRecord(h.portalId, 'company', first)?.properties
+          .pb_salesforce_account_id,
+      ).toBe(accountId);
+    });
+    expect(await linkOf('salesforceId', accountId)).toMatchObject({
+      status: 'linked',
+      hubspotId: first,
+      review: null,
+    });
+    expect(companiesWithDomain('umbrella.example')).toHaveLength(2);
+    expect((await resolve(review, { action: 'keep_apart' })).status).toBe(409);
+    const [audit] = await h.server.services.db
+      .select()
+      .from(auditLog)
+      .where(
+        and(eq(auditLog.salesforceId, accountId), eq(auditLog.action, 'sync.identity_resolved')),
+      );
+    expect(audit).toMatchObject({
+      origin: 'admin',
+      hubspotId: first,
+      after: { action: 'link', hubspotId: first },
+    });
+  });
+
+  it("resolves a Salesforce account's review with create: exactly one new company", async () => {
+    const first = await hubspotCompany('Cyberdyne', 'cyberdyne.example');
+    const second = await hubspotCompany('Cyberdyne Systems', 'cyberdyne.example');
+    await settleHubspot(first, second);
+    const accountId = h.salesforce.control.userCreate(h.orgId, 'Account', {
+      Name: 'Cyberdyne',
+      Website: 'cyberdyne.example',
+    });
+    const review = await reviewOf(accountId);
+    expect((await resolve(review, { action: 'create' })).status).toBe(200);
+    await eventually(() => {
+      const twins = h.hubspot.control
+        .listRecords(h.portalId, 'company')
+        .filter((c) => c.properties.pb_salesforce_account_id === accountId);
+      expect(twins.map((c) => c.properties.name)).toEqual(['Cyberdyne']);
+    });
+    await sleep(800);
+    expect(companiesWithDomain('cyberdyne.example')).toHaveLength(3);
+    expect(await linkOf('salesforceId', accountId)).toMatchObject({
+      status: 'linked',
+      hubspotId: expect.any(String),
+    });
+  });
+
+  it("resolves a HubSpot company's review by linking one of its Salesforce candidates", async () => {
+    // Accounts that stay alone (no company created for them), then a company matching both.
+    const alone = structuredClone(mapping);
+    for (const object of alone.objects) {
+      if (object.kind !== 'deal') object.create = { inHubspot: false, inSalesforce: false };
+    }
+    const db = h.server.services.db;
+    await saveMappingVersion(db, h.installationId, alone, 'test', undefined);
+    try {
+      const accounts = ['Stark', 'Stark Industries'].map((name) =>
+        h.salesforce.control.userCreate(h.orgId, 'Account', {
+          Name: name,
+          Website: 'stark.example',
+        }),
+      );
+      await sleep(800);
+      const companyId = await hubspotCompany('Stark', 'stark.example');
+      const review = await reviewOf(companyId);
+      expect(review).toMatchObject({
+        side: 'hubspot',
+        reason: 'several Salesforce accounts match this company',
+        record: { system: 'hubspot', name: 'Stark', domain: 'stark.example' },
+      });
+      expect(review.candidates.map((c) => c.id).sort()).toEqual([...accounts].sort());
+      expect(review.candidates.every((c) => c.system === 'salesforce')).toBe(true);
+
+      const refused = await resolve(review, { action: 'create' });
+      expect(refused.status).toBe(409);
+      expect(refused.body.error?.message).toContain('does not create Salesforce accounts');
+      const [chosen] = accounts;
+      expect((await resolve(review, { action: 'link', salesforceId: chosen })).status).toBe(200);
+      await eventually(() => {
+        expect(
+          h.hubspot.control.getRecord(h.portalId, 'company', companyId)?.properties
+            .pb_salesforce_account_id,
+        ).toBe(chosen);
+        expect(
+          h.salesforce.control.getRecord(h.orgId, 'Account', chosen as string)
+            ?.PB_HubSpot_Company_Id__c,
+        ).toBe(companyId);
+      });
+      expect(await linkOf('hubspotId', companyId)).toMatchObject({
+        status: 'linked',
+        salesforceId: chosen,
+      });
+      expect(companiesWithDomain('stark.example')).toHaveLength(1);
+    } finally {
+      await saveMappingVersion(db, h.installationId, mapping, 'test', undefined);
+    }
   });
 });
