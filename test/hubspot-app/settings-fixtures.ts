@@ -4,6 +4,8 @@ import {
   type DryRunView,
   deadLettersViewSchema,
   dryRunViewSchema,
+  type IdentityReviewsView,
+  identityReviewsViewSchema,
   type ObjectFieldsView,
   objectFieldsViewSchema,
   type ProgramSettings,
@@ -311,6 +313,66 @@ export function aDryRun(): DryRunView {
               'Description: HubSpot "Renewal" replaces Salesforce (blank): HubSpot → Salesforce',
           },
         ],
+      },
+    ],
+  });
+}
+
+/** A Salesforce account with two HubSpot candidates, and a HubSpot company with one account. */
+export function someReviews(): IdentityReviewsView {
+  return identityReviewsViewSchema.parse({
+    reviews: [
+      {
+        id: anId(),
+        objectKind: 'customer',
+        side: 'salesforce',
+        reason: 'several HubSpot companies match this account',
+        record: {
+          system: 'salesforce',
+          id: '001A0000000003AAAA',
+          name: 'Globex',
+          domain: 'https://globex.example',
+        },
+        candidates: [
+          {
+            system: 'hubspot',
+            id: '8001',
+            name: 'Globex',
+            domain: 'globex.example',
+            matchedOn: ['domain'],
+          },
+          {
+            system: 'hubspot',
+            id: '8002',
+            name: 'Globex EMEA',
+            domain: 'globex.example',
+            matchedOn: ['domain'],
+          },
+        ],
+        hubspotId: null,
+        salesforceId: '001A0000000003AAAA',
+        review: null,
+        updatedAt: '2026-03-10T11:00:00.000Z',
+      },
+      {
+        id: anId(),
+        objectKind: 'partner',
+        side: 'hubspot',
+        reason: 'several Salesforce accounts match this company',
+        record: { system: 'hubspot', id: '7001', name: 'Initech', domain: 'initech.example' },
+        candidates: [
+          {
+            system: 'salesforce',
+            id: '001A0000000001AAAA',
+            name: 'Initech',
+            domain: null,
+            matchedOn: ['name'],
+          },
+        ],
+        hubspotId: '7001',
+        salesforceId: null,
+        review: null,
+        updatedAt: '2026-03-10T10:00:00.000Z',
       },
     ],
   });

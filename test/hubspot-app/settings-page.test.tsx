@@ -15,6 +15,7 @@ import {
   TableRow,
   Tabs,
   Text,
+  Tile,
 } from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -43,6 +44,7 @@ import {
   dealFields,
   someDeadLetters,
   someMappings,
+  someReviews,
 } from './settings-fixtures.ts';
 
 function renderSettings(
@@ -59,7 +61,7 @@ function renderSettings(
 
 async function openTab(
   renderer: ReturnType<typeof renderSettings>,
-  tab: 'program' | 'rules' | 'mappings' | 'health',
+  tab: 'program' | 'rules' | 'mappings' | 'health' | 'reviews',
 ): Promise<void> {
   await renderer.waitFor(() => expect(renderer.findByTestId(Tabs, 'settings-tabs')).toBeDefined());
   fire(renderer.findByTestId(Tabs, 'settings-tabs'), 'onSelectedChange', tab);
@@ -500,6 +502,114 @@ describe('settings page', () => {
       await waitFor(() => expect(findByTestId(TableRow, `letter-${letter.id}`)).toBeDefined());
       expect(maybeFindByTestId(Button, `replay-${letter.id}`)).toBeNull();
       expect(maybeFindByTestId(Button, `discard-${letter.id}`)).toBeNull();
+    });
+  });
+
+  describe('identity reviews', () => {
+    const reviewsAt = (reviews = someReviews()) => {
+      const [account, company] = reviews.reviews;
+      if (account === undefined || company === undefined) throw new Error('fixture has reviews');
+      return { reviews, account, company };
+    };
+
+    it('lists each review with its record and candidates, and links one as the admin', async () => {
+      const { reviews, account, company } = reviewsAt();
+      const renderer = renderSettings({
+        'GET /api/v1/sync/reviews': () => json(reviews),
+        [`POST /api/v1/sync/reviews/${account.id}/resolve`]: () => json({ resolved: true }),
+      });
+      await openTab(renderer, 'reviews');
+      const { findByTestId, maybeFindByTestId, waitFor, addAlert, fake } = renderer;
+      expect(findByTestId(LoadingSpinner, 'reviews-loading')).toBeDefined();
+      await waitFor(() => expect(findByTestId(Tile, `review-${account.id}`)).toBeDefined());
+      const tile = textOf(findByTestId(Tile, `review-${account.id}`));
+      expect(tile).toContain('Salesforce account: Globex · https://globex.example');
+      expect(tile).toContain('several HubSpot companies match this account');
+      expect(textOf(findByTestId(TableRow, 'candidate-8002'))).toContain(
+        'Globex EMEA globex.example HubSpot 8002 domain Link',
+      );
+      expect(textOf(findByTestId(Tile, `review-${company.id}`))).toContain(
+        'HubSpot company: Initech · initech.example',
+      );
+      findByTestId(Button, `link-${account.id}-8002`).trigger('onClick');
+      await waitFor(() => expect(maybeFindByTestId(Tile, `review-${account.id}`)).toBeNull());
+      expect(bodyOf(fake.to(`POST /api/v1/sync/reviews/${account.id}/resolve`)[0])).toEqual({
+        action: 'link',
+        hubspotId: '8002',
+      });
+      expect(findByTestId(Tile, `review-${company.id}`)).toBeDefined();
+      expect(addAlert).toHaveBeenCalledWith({
+        type: 'success',
+        message: 'Linked to HubSpot company Globex EMEA: they sync from now on.',
+      });
+    });
+
+    it('sends the Salesforce id for a HubSpot company, create and keep apart, and says why a resolve is refused', async () => {
+      const { reviews, account, company } = reviewsAt();
+      const renderer = renderSettings({
+        'GET /api/v1/sync/reviews': () => json(reviews),
+        [`POST /api/v1/sync/reviews/${company.id}/resolve`]: [
+          () =>
+            json(
+              anApiError('conflict', 'this review is already resolved: the record is linked'),
+              409,
+            ),
+          () => json({ resolved: true }),
+        ],
+        [`POST /api/v1/sync/reviews/${account.id}/resolve`]: () => json({ resolved: true }),
+      });
+      await openTab(renderer, 'reviews');
+      const { findByTestId, maybeFindByTestId, waitFor, addAlert, fake } = renderer;
+      await waitFor(() => expect(findByTestId(Tile, `review-${company.id}`)).toBeDefined());
+      findByTestId(Button, `link-${company.id}-001A0000000001AAAA`).trigger('onClick');
+      await waitFor(() =>
+        expect(addAlert).toHaveBeenCalledWith({
+          type: 'danger',
+          title: 'Could not resolve the review',
+          message: 'this review is already resolved: the record is linked',
+        }),
+      );
+      expect(findByTestId(Tile, `review-${company.id}`)).toBeDefined();
+      findByTestId(Button, `keep-apart-${company.id}`).trigger('onClick');
+      await waitFor(() => expect(maybeFindByTestId(Tile, `review-${company.id}`)).toBeNull());
+      findByTestId(Button, `create-${account.id}`).trigger('onClick');
+      await waitFor(() => expect(findByTestId(EmptyState, 'reviews-empty')).toBeDefined());
+      expect(
+        fake.to(`POST /api/v1/sync/reviews/${company.id}/resolve`).map((r) => bodyOf(r)),
+      ).toEqual([{ action: 'link', salesforceId: '001A0000000001AAAA' }, { action: 'keep_apart' }]);
+      expect(bodyOf(fake.to(`POST /api/v1/sync/reviews/${account.id}/resolve`)[0])).toEqual({
+        action: 'create',
+      });
+    });
+
+    it('says what failed when the list cannot load, and tries again', async () => {
+      const renderer = renderSettings({
+        'GET /api/v1/sync/reviews': [
+          () => json(anApiError('internal', 'database unavailable'), 500),
+          () => json({ reviews: [] }),
+        ],
+      });
+      await openTab(renderer, 'reviews');
+      const { findByTestId, waitFor } = renderer;
+      await waitFor(() => expect(findByTestId(ErrorState, 'reviews-error')).toBeDefined());
+      expect(findByTestId(Text, 'reviews-error-message').text).toBe('database unavailable');
+      findByTestId(Button, 'reviews-error-retry').trigger('onClick');
+      await waitFor(() => expect(findByTestId(EmptyState, 'reviews-empty')).toBeDefined());
+    });
+
+    it('shows the reviews without actions to a partner manager', async () => {
+      const { reviews, account } = reviewsAt();
+      const renderer = renderSettings(
+        { 'GET /api/v1/sync/reviews': () => json(reviews) },
+        'partner_manager',
+      );
+      await openTab(renderer, 'reviews');
+      const { findByTestId, maybeFindByTestId, waitFor } = renderer;
+      await waitFor(() => expect(findByTestId(Tile, `review-${account.id}`)).toBeDefined());
+      expect(findByTestId(Text, 'reviews-read-only')).toBeDefined();
+      expect(maybeFindByTestId(Button, `link-${account.id}-8001`)).toBeNull();
+      expect(maybeFindByTestId(Button, `create-${account.id}`)).toBeNull();
+      expect(maybeFindByTestId(Button, `keep-apart-${account.id}`)).toBeNull();
     });
   });
 });

@@ -4,11 +4,15 @@ import {
   deadLettersViewSchema,
   discardedViewSchema,
   dryRunViewSchema,
+  type IdentityReviewsView,
   type InstallationView,
+  identityReviewsViewSchema,
   installationViewSchema,
   type ObjectFieldsView,
   objectFieldsViewSchema,
+  type ResolveReviewBody,
   replayedViewSchema,
+  resolvedViewSchema,
   type SalesforceLink,
   type SavedMappingView,
   type SaveMappingBody,
@@ -69,6 +73,9 @@ export type SettingsApi = {
   deadLetters(): Promise<ApiResult<DeadLettersView>>;
   replayDeadLetter(id: string): Promise<ApiResult<{ replayed: true }>>;
   discardDeadLetter(id: string): Promise<ApiResult<{ discarded: true }>>;
+  reviews(): Promise<ApiResult<IdentityReviewsView>>;
+  /** Resolved as the signed user. */
+  resolveReview(id: string, body: ResolveReviewBody): Promise<ApiResult<{ resolved: true }>>;
 };
 
 const id = encodeURIComponent;
@@ -133,6 +140,12 @@ export function createSettingsApi(client: ApiClient): SettingsApi {
       client.request(
         { method: 'POST', path: `${SYNC_API}/dead-letters/${id(deadLetterId)}/discard` },
         discardedViewSchema,
+      ),
+    reviews: () => client.request({ path: `${SYNC_API}/reviews` }, identityReviewsViewSchema),
+    resolveReview: (linkId, body) =>
+      client.request(
+        { method: 'POST', path: `${SYNC_API}/reviews/${id(linkId)}/resolve`, body },
+        resolvedViewSchema,
       ),
   };
 }

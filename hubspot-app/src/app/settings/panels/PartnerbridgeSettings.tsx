@@ -4,14 +4,15 @@ import type { SettingsApi } from '../api.ts';
 import { ErrorPanel, LoadingState } from '../common/RemoteStates.tsx';
 import { useRemoteData } from '../common/useRemoteData.ts';
 import { ConnectionsPanel } from './ConnectionsPanel.tsx';
+import { IdentityReviewsPanel } from './IdentityReviewsPanel.tsx';
 import { MappingsPanel } from './MappingsPanel.tsx';
 import { ProgramPanel } from './ProgramPanel.tsx';
 import { RulesPanel } from './RulesPanel.tsx';
 import { SyncHealthPanel } from './SyncHealthPanel.tsx';
 
 // The admin's page: connections, the program's tiers, commission rules (each change previewed
-// with what-if before it is saved), sync mappings (dry run before saving) and sync health. Only
-// the open tab loads its data.
+// with what-if before it is saved), sync mappings (dry run before saving), sync health and the
+// identity reviews (records with several possible twins). Only the open tab loads its data.
 
 export type SettingsPageProps = {
   api: SettingsApi;
@@ -24,6 +25,7 @@ const tabs = [
   { id: 'rules', title: 'Commission rules' },
   { id: 'mappings', title: 'Sync mappings' },
   { id: 'health', title: 'Sync health' },
+  { id: 'reviews', title: 'Identity reviews' },
 ] as const;
 type TabId = (typeof tabs)[number]['id'];
 
@@ -69,6 +71,8 @@ export function PartnerbridgeSettings({ api, addAlert }: SettingsPageProps) {
         return <MappingsPanel api={api} addAlert={addAlert} canEdit={canEdit} />;
       case 'health':
         return <SyncHealthPanel api={api} addAlert={addAlert} canEdit={canEdit} />;
+      case 'reviews':
+        return <IdentityReviewsPanel api={api} addAlert={addAlert} canEdit={canEdit} />;
     }
   };
   return (
