@@ -16,6 +16,7 @@ import { type Candidate, notify } from './polls.ts';
 import type { RecordFamily } from './record-sync.ts';
 import type { Gates } from './redis-gates.ts';
 import { createSyncContext, defaultChangeEventOptions, type SyncOptions } from './sync-context.ts';
+import { saveCheckpoint } from './sync-store.ts';
 
 // Salesforce change events (CDC over CometD): one long-lived subscription per linked org, held by
 // one worker process at a time through a Redis lock it renews (a process that dies stops renewing;
@@ -76,36 +77,27 @@ export function createChangeEventSupervisor(
   const { gates } = batcherFor(services, options, log);
   const subscribers = new Map<string, Subscriber>();
 
-  const saveCheckpoint = async (
+  const saveStreamCheckpoint = async (
     installationId: string,
     object: SyncedObjectName,
     values: { cursor?: unknown; stage: 'idle' | 'running' | 'failed'; lastError?: string | null },
   ) => {
-    const set = {
-      stage: values.stage,
-      lastError: values.lastError ?? null,
-      updatedAt: new Date(services.clock.now()),
-      ...(values.cursor === undefined ? {} : { cursor: values.cursor }),
-    };
-    await services.db
-      .insert(syncCheckpoints)
-      .values({
+    await saveCheckpoint(
+      services.db,
+      {
         installationId,
         system: 'salesforce',
         objectKind: checkpointKind[object],
         channel: 'change_events',
-        cursor: values.cursor ?? { replayId: -1 },
-        ...set,
-      })
-      .onConflictDoUpdate({
-        target: [
-          syncCheckpoints.installationId,
-          syncCheckpoints.system,
-          syncCheckpoints.objectKind,
-          syncCheckpoints.channel,
-        ],
-        set,
-      });
+      },
+      {
+        cursor: values.cursor,
+        stage: values.stage,
+        lastError: values.lastError ?? null,
+        updatedAt: new Date(services.clock.now()),
+      },
+      { replayId: -1 },
+    );
   };
 
   const storedPositions = async (installationId: string) => {
@@ -181,7 +173,7 @@ export function createChangeEventSupervisor(
       services.clock.now(),
     );
     for (const object of objects) {
-      await saveCheckpoint(installationId, object, { stage: 'failed', lastError: reason });
+      await saveStreamCheckpoint(installationId, object, { stage: 'failed', lastError: reason });
     }
   };
 
@@ -220,7 +212,7 @@ export function createChangeEventSupervisor(
         connectTimeoutMs: settings.connectTimeoutMs,
         onEvent: (event) => onEvent(installationId, event),
         onReplayId: (object, replayId) =>
-          saveCheckpoint(installationId, object, { cursor: { replayId }, stage: 'running' }),
+          saveStreamCheckpoint(installationId, object, { cursor: { replayId }, stage: 'running' }),
         onReplayReset: (reset) => {
           void reconcile(installationId, `replay ${reset.reason} for ${reset.object}`).catch(
             (error: unknown) => log.warn({ err: error, installationId }, 'reconcile failed'),
@@ -250,7 +242,7 @@ export function createChangeEventSupervisor(
       }
       subscriber.subscription = result.subscription;
       for (const object of result.subscription.objects) {
-        await saveCheckpoint(installationId, object, { stage: 'running' });
+        await saveStreamCheckpoint(installationId, object, { stage: 'running' });
       }
       log.info(
         { installationId, objects: result.subscription.objects },

@@ -22,7 +22,7 @@ import { enqueueNotifications, type Notification } from './intake.ts';
 import type { RecordFamily } from './record-sync.ts';
 import { matchesShadows } from './shadow-compare.ts';
 import { defaultArchivedPollEveryMs, type SyncContext } from './sync-context.ts';
-import { findLinks, loadShadows } from './sync-store.ts';
+import { findLinks, loadShadows, saveCheckpoint } from './sync-store.ts';
 
 // Incremental polls: the truth behind webhooks. Salesforce by SystemModstamp (queryAll, overlap
 // window, checkpoint stored after every page), HubSpot by hs_lastmodifieddate through search
@@ -63,7 +63,7 @@ async function loadCheckpoint(
   return row?.cursor;
 }
 
-async function saveCheckpoint(
+async function savePollCheckpoint(
   ctx: SyncContext,
   system: SyncSide,
   family: RecordFamily,
@@ -71,25 +71,16 @@ async function saveCheckpoint(
   stage: 'idle' | 'running' | 'failed',
   lastError: string | null = null,
 ): Promise<void> {
-  const values = { cursor, stage, lastError, updatedAt: new Date(ctx.now()) };
-  await ctx.services.db
-    .insert(syncCheckpoints)
-    .values({
+  await saveCheckpoint(
+    ctx.services.db,
+    {
       installationId: ctx.installationId,
       system,
       objectKind: checkpointKind[family],
       channel: 'poll',
-      ...values,
-    })
-    .onConflictDoUpdate({
-      target: [
-        syncCheckpoints.installationId,
-        syncCheckpoints.system,
-        syncCheckpoints.objectKind,
-        syncCheckpoints.channel,
-      ],
-      set: values,
-    });
+    },
+    { cursor, stage, lastError, updatedAt: new Date(ctx.now()) },
+  );
 }
 
 export type Candidate = {
@@ -286,11 +277,11 @@ export async function pollSalesforce(
           })),
         );
         checkpoint = page.checkpoint;
-        await saveCheckpoint(ctx, 'salesforce', family, checkpoint, 'running');
+        await savePollCheckpoint(ctx, 'salesforce', family, checkpoint, 'running');
       },
     }),
   );
-  await saveCheckpoint(ctx, 'salesforce', family, checkpoint, 'idle');
+  await savePollCheckpoint(ctx, 'salesforce', family, checkpoint, 'idle');
   return queued;
 }
 
@@ -346,7 +337,7 @@ export async function pollHubspot(
         maxSeen: 0,
         ...(cursor.archived === undefined ? {} : { archived: cursor.archived }),
       };
-      await saveCheckpoint(ctx, 'hubspot', family, cursor, 'idle');
+      await savePollCheckpoint(ctx, 'hubspot', family, cursor, 'idle');
       return queued;
     }
     if (Number(page.after) >= WINDOW_LIMIT && lastId !== undefined) {
@@ -356,7 +347,7 @@ export async function pollHubspot(
       cursor = { ...cursor, maxSeen };
       after = page.after;
     }
-    await saveCheckpoint(ctx, 'hubspot', family, cursor, 'running');
+    await savePollCheckpoint(ctx, 'hubspot', family, cursor, 'running');
   }
   return queued;
 }
