@@ -302,26 +302,3 @@ export async function createDealCompanyAssociations(
     });
   }
 }
-
-type PropertyList = {
-  results?: {
-    name: string;
-    type: string;
-    fieldType: string;
-    modificationMetadata?: { readOnlyValue?: boolean };
-  }[];
-};
-
-/** The portal's property names and types for an object (for mapping validation). */
-export async function listProperties(
-  api: HubspotApi,
-  type: HubspotObjectType,
-): Promise<Map<string, { type: string; readOnly: boolean }>> {
-  const answer = await api.request<PropertyList>('GET', `/crm/v3/properties/${type}`);
-  return new Map(
-    (answer?.results ?? []).map((p) => [
-      p.name,
-      { type: p.type, readOnly: p.modificationMetadata?.readOnlyValue === true },
-    ]),
-  );
-}
