@@ -19,6 +19,7 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { localChanges } from '../db/schema/sync.ts';
 import { getInstallationOrThrow } from '../installs/installations.ts';
 import { recordJobOptions, syncRecordJob } from '../jobs/sync-record.job.ts';
+import type { Services } from '../services.ts';
 import { budgetState } from './api-usage.ts';
 import {
   batchRead,
@@ -460,8 +461,10 @@ export async function processOutbox(
             labels: { [action]: action === 'create' ? item.labelAdds : item.labelRemoves },
           });
           if (result?.ok === true) writes.labels++;
+          else labelTypesOf(ctx).delete(ctx.installationId);
         }
       } catch (error) {
+        labelTypesOf(ctx).delete(ctx.installationId);
         for (const item of labelled)
           failSide(item, 'hubspot', failureOf(error), { labels: action });
       }
@@ -832,6 +835,29 @@ function decidePartner(item: Item, wanted: DesiredPartner): void {
   }
 }
 
+// Label type ids per installation, read again every few minutes: they change only when someone
+// deletes a label in HubSpot, and a failed label write forgets them at once.
+const labelTypesCache = new WeakMap<
+  Services,
+  Map<string, { readonly at: number; readonly types: PartnerLabelTypes }>
+>();
+const LABEL_TYPES_TTL_MS = 10 * 60_000;
+
+function labelTypesOf(ctx: SyncContext) {
+  const cache = labelTypesCache.get(ctx.services) ?? new Map();
+  labelTypesCache.set(ctx.services, cache);
+  return cache;
+}
+
+async function partnerLabelTypes(ctx: SyncContext): Promise<PartnerLabelTypes> {
+  const cache = labelTypesOf(ctx);
+  const cached = cache.get(ctx.installationId);
+  if (cached !== undefined && ctx.now() - cached.at < LABEL_TYPES_TTL_MS) return cached.types;
+  const types = await ensurePartnerLabels(ctx.hubspot);
+  cache.set(ctx.installationId, { at: ctx.now(), types });
+  return types;
+}
+
 /**
  * Labelled associations, three-way per (company, label): ours and missing → add; present, not
  * ours and agreed before → remove; present and never agreed (a rep's label the record sync has
@@ -845,7 +871,7 @@ async function decideLabels(
   shadows: Map<string, Record<string, CommonValue>>,
 ): Promise<void> {
   if (items.length === 0) return;
-  const types: PartnerLabelTypes = await ensurePartnerLabels(ctx.hubspot);
+  const types = await partnerLabelTypes(ctx);
   const ours = new Set(Object.values(types));
   const associations = await readDealCompanies(
     ctx.hubspot,
