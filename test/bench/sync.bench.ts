@@ -15,7 +15,6 @@ import {
 import { createSyncJobs } from '../../server/src/jobs/sync-jobs.ts';
 import { createLogger } from '../../server/src/logger.ts';
 import { startRuntime } from '../../server/src/main.ts';
-import { startInitialImport } from '../../server/src/sync/import.ts';
 import { defaultSyncOptions } from '../../server/src/sync/sync-context.ts';
 import { sandboxWebhookSubscriptions } from '../../server/src/sync/webhook-subscriptions.ts';
 import { type HubspotSandbox, startHubspotSandbox } from '../sandboxes/hubspot/index.ts';
@@ -40,8 +39,8 @@ import { type Benchmark, printTable } from './benchmark.ts';
 const runner = fileURLToPath(new URL('./run.ts', import.meta.url));
 const APP = { appId: '3100042', clientId: 'pb-bench-client', clientSecret: 'pb-bench-secret' };
 /**
- * Salesforce changes are found by the scheduled poll (no CDC yet): production's schedule, and
- * phase two asks for a poll at once, as the operator's "import now" does.
+ * Production's poll schedule. Phase two's Salesforce edits reach the runtime as change events
+ * (CDC, subscribed by the workers); while events flow the Salesforce poll only reconciles.
  */
 const POLL_EVERY_MS = 60_000;
 const HUBSPOT_PER_SECOND = 110 / 10;
@@ -61,7 +60,7 @@ type ChildInput = {
 };
 
 type Ready = { url: string };
-type Command = 'poll' | 'stop';
+type Command = 'stop';
 
 /** The runtime process: web and workers, the portal installed and the org linked. */
 async function runtimeChild(args: readonly string[]): Promise<unknown> {
@@ -108,7 +107,6 @@ async function runtimeChild(args: readonly string[]): Promise<unknown> {
   await new Promise<void>((resolve) => {
     process.on('message', (command: Command) => {
       if (command === 'stop') resolve();
-      else void startInitialImport(runtime.services, installation.id);
     });
   });
   const cpu = process.cpuUsage(cpuAtStart);
@@ -120,8 +118,6 @@ async function runtimeChild(args: readonly string[]): Promise<unknown> {
 function startRuntimeChild(input: ChildInput): {
   child: ChildProcess;
   ready: Promise<Ready>;
-  /** Queues a poll of both CRMs now. */
-  poll(): void;
   stop(): Promise<{ runtimeCpuS: number; maxRssMb: number }>;
 } {
   // BENCH_PROFILE_DIR: a V8 CPU profile of the runtime process, to see where its time goes.
@@ -147,9 +143,6 @@ function startRuntimeChild(input: ChildInput): {
   return {
     child,
     ready,
-    poll() {
-      child.send('poll' satisfies Command);
-    },
     async stop() {
       child.send('stop' satisfies Command);
       const code = await exited;
@@ -354,7 +347,6 @@ async function run(): Promise<void> {
             StageName: 'Negotiation/Review',
           });
         }
-        runtime?.poll();
       },
       () =>
         hubspot.control
