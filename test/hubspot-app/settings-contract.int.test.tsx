@@ -10,12 +10,15 @@ import {
   TableRow,
   Tabs,
   Text,
+  Tile,
 } from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
+import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { settingsApiFor } from '../../hubspot-app/src/app/settings/api.ts';
 import { PartnerbridgeSettings } from '../../hubspot-app/src/app/settings/panels/PartnerbridgeSettings.tsx';
 import { deadLetters } from '../../server/src/db/schema/audit.ts';
+import { idLinks } from '../../server/src/db/schema/sync.ts';
 import { INSTALLER_USER_ID, installPortal, seedAcmeScenario } from '../server/cards/support.ts';
 import { manualClock, startTestServer, type TestServer } from '../support/server.ts';
 import {
@@ -226,6 +229,45 @@ describe('settings page sync tabs against the server and both sandboxes', () => 
     });
     expect(bridge.refused).toEqual([]);
     expect(bridge.forwarded.every((call) => call.status === 200)).toBe(true);
+  });
+
+  it("lists a Salesforce account's identity review and links it to the chosen company", async () => {
+    const [review] = await h.server.services.db
+      .insert(idLinks)
+      .values({
+        installationId: h.installationId,
+        objectKind: 'customer',
+        salesforceId: '001A0000000077AAAA',
+        status: 'pending_review',
+        review: {
+          reason: 'several HubSpot companies match this account',
+          record: { name: 'Soylent', domain: 'soylent.example' },
+          candidates: ['9101', '9102'].map((hubspotId) => ({
+            hubspotId,
+            name: `Soylent ${hubspotId}`,
+            domain: 'soylent.example',
+            matchedOn: ['domain'],
+          })),
+        },
+      })
+      .returning({ id: idLinks.id });
+    const id = review?.id ?? '';
+    const renderer = asAdmin();
+    const { findByTestId, maybeFindByTestId, waitFor, bridge } = renderer;
+    await openTab(renderer, 'reviews');
+    await waitFor(() => expect(findByTestId(Tile, `review-${id}`)).toBeDefined(), {
+      timeoutInMs: 5_000,
+    });
+    expect(textOf(findByTestId(Tile, `review-${id}`))).toContain(
+      'Salesforce account: Soylent · soylent.example',
+    );
+    findByTestId(Button, `link-${id}-9102`).trigger('onClick');
+    await waitFor(() => expect(maybeFindByTestId(Tile, `review-${id}`)).toBeNull(), {
+      timeoutInMs: 5_000,
+    });
+    const [link] = await h.server.services.db.select().from(idLinks).where(eq(idLinks.id, id));
+    expect(link).toMatchObject({ status: 'linked', hubspotId: '9102' });
+    expect(bridge.refused).toEqual([]);
   });
 
   it("picks field pairs from the portal's and the org's real fields, dry-runs, then saves", async () => {
