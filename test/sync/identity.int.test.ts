@@ -91,14 +91,44 @@ describe('identity of Salesforce-only accounts', () => {
         fillerAt - 250,
       );
     });
-    const queue = h.server.services.queues.queue('sync-record');
-    await eventually(async () => {
-      const pending = await queue.getJobs(['waiting', 'delayed', 'active', 'prioritized']);
-      expect(
-        pending.filter((job) => companyIds.includes((job.data as { id?: string }).id ?? '')),
-      ).toEqual([]);
-    });
+    await jobsDone(companyIds);
   };
+
+  /** No record job of these records is waiting or running. */
+  const jobsDone = (ids: readonly string[]) =>
+    eventually(async () => {
+      const pending = await h.server.services.queues
+        .queue('sync-record')
+        .getJobs(['waiting', 'delayed', 'active', 'prioritized']);
+      expect(pending.filter((job) => ids.includes((job.data as { id?: string }).id ?? ''))).toEqual(
+        [],
+      );
+    });
+
+  /** Two HubSpot companies of one domain (left alone), then an account matching both. */
+  const accountMatchingTwo = async (
+    names: readonly [string, string],
+    domain: string,
+    account: { Name: string; Website: string },
+  ) => {
+    const first = await hubspotCompany(names[0], domain);
+    const second = await hubspotCompany(names[1], domain);
+    await settleHubspot(first, second);
+    const accountId = h.salesforce.control.userCreate(h.orgId, 'Account', account);
+    return { first, second, accountId };
+  };
+
+  /** Each record carries the other's id: the link was written to both sides. */
+  const expectStamped = (companyId: string, accountId: string) =>
+    eventually(() => {
+      expect(
+        h.salesforce.control.getRecord(h.orgId, 'Account', accountId)?.PB_HubSpot_Company_Id__c,
+      ).toBe(companyId);
+      expect(
+        h.hubspot.control.getRecord(h.portalId, 'company', companyId)?.properties
+          .pb_salesforce_account_id,
+      ).toBe(accountId);
+    });
 
   /** The audit of an identity match for an account (written with the batch's bookkeeping). */
   const identityAudit = async (accountId: string) => {
@@ -128,15 +158,7 @@ describe('identity of Salesforce-only accounts', () => {
       Name: 'Globex Corporation',
       Website: 'https://www.globex.example/',
     });
-    await eventually(() => {
-      expect(
-        h.salesforce.control.getRecord(h.orgId, 'Account', accountId)?.PB_HubSpot_Company_Id__c,
-      ).toBe(companyId);
-      expect(
-        h.hubspot.control.getRecord(h.portalId, 'company', companyId)?.properties
-          .pb_salesforce_account_id,
-      ).toBe(accountId);
-    });
+    await expectStamped(companyId, accountId);
     expect(companiesWithDomain('globex.example')).toHaveLength(1);
     expect(await identityAudit(accountId)).toMatchObject({
       origin: 'salesforce',
@@ -168,13 +190,11 @@ describe('identity of Salesforce-only accounts', () => {
   });
 
   it('holds an account with two HubSpot matches for review and creates nothing', async () => {
-    const first = await hubspotCompany('Initech', 'initech.example');
-    const second = await hubspotCompany('Initech EMEA', 'initech.example');
-    await settleHubspot(first, second);
-    const accountId = h.salesforce.control.userCreate(h.orgId, 'Account', {
-      Name: 'Initech',
-      Website: 'initech.example',
-    });
+    const { first, second, accountId } = await accountMatchingTwo(
+      ['Initech', 'Initech EMEA'],
+      'initech.example',
+      { Name: 'Initech', Website: 'initech.example' },
+    );
     await eventually(async () => {
       const [link] = await h.server.services.db
         .select()
@@ -264,13 +284,11 @@ describe('identity of Salesforce-only accounts', () => {
   };
 
   it("resolves a Salesforce account's review by linking one of its HubSpot candidates, which then sync", async () => {
-    const first = await hubspotCompany('Umbrella', 'umbrella.example');
-    const second = await hubspotCompany('Umbrella Labs', 'umbrella.example');
-    await settleHubspot(first, second);
-    const accountId = h.salesforce.control.userCreate(h.orgId, 'Account', {
-      Name: 'Umbrella Corporation',
-      Website: 'https://umbrella.example',
-    });
+    const { first, second, accountId } = await accountMatchingTwo(
+      ['Umbrella', 'Umbrella Labs'],
+      'umbrella.example',
+      { Name: 'Umbrella Corporation', Website: 'https://umbrella.example' },
+    );
     const review = await reviewOf(accountId);
     expect(review).toMatchObject({
       side: 'salesforce',
@@ -292,15 +310,7 @@ describe('identity of Salesforce-only accounts', () => {
       status: 200,
       body: { resolved: true },
     });
-    await eventually(() => {
-      expect(
-        h.salesforce.control.getRecord(h.orgId, 'Account', accountId)?.PB_HubSpot_Company_Id__c,
-      ).toBe(first);
-      expect(
-        h.hubspot.control.getRecord(h.portalId, 'company', first)?.properties
-          .pb_salesforce_account_id,
-      ).toBe(accountId);
-    });
+    await expectStamped(first, accountId);
     expect(await linkOf('salesforceId', accountId)).toMatchObject({
       status: 'linked',
       hubspotId: first,
@@ -322,13 +332,11 @@ describe('identity of Salesforce-only accounts', () => {
   });
 
   it("resolves a Salesforce account's review with create: exactly one new company", async () => {
-    const first = await hubspotCompany('Cyberdyne', 'cyberdyne.example');
-    const second = await hubspotCompany('Cyberdyne Systems', 'cyberdyne.example');
-    await settleHubspot(first, second);
-    const accountId = h.salesforce.control.userCreate(h.orgId, 'Account', {
-      Name: 'Cyberdyne',
-      Website: 'cyberdyne.example',
-    });
+    const { accountId } = await accountMatchingTwo(
+      ['Cyberdyne', 'Cyberdyne Systems'],
+      'cyberdyne.example',
+      { Name: 'Cyberdyne', Website: 'cyberdyne.example' },
+    );
     const review = await reviewOf(accountId);
     expect((await resolve(review, { action: 'create' })).status).toBe(200);
     await eventually(() => {
@@ -360,7 +368,11 @@ describe('identity of Salesforce-only accounts', () => {
           Website: 'stark.example',
         }),
       );
-      await sleep(800);
+      // The accounts have looked for a company (and found none) before there is one: they do not
+      // look again, so only the company looks for twins.
+      await eventually(() => expect(JSON.stringify(identitySearches())).toContain('stark.example'));
+      await jobsDone(accounts);
+      await sleep(500);
       const companyId = await hubspotCompany('Stark', 'stark.example');
       const review = await reviewOf(companyId);
       expect(review).toMatchObject({
@@ -376,16 +388,7 @@ describe('identity of Salesforce-only accounts', () => {
       expect(refused.body.error?.message).toContain('does not create Salesforce accounts');
       const [chosen] = accounts;
       expect((await resolve(review, { action: 'link', salesforceId: chosen })).status).toBe(200);
-      await eventually(() => {
-        expect(
-          h.hubspot.control.getRecord(h.portalId, 'company', companyId)?.properties
-            .pb_salesforce_account_id,
-        ).toBe(chosen);
-        expect(
-          h.salesforce.control.getRecord(h.orgId, 'Account', chosen as string)
-            ?.PB_HubSpot_Company_Id__c,
-        ).toBe(companyId);
-      });
+      await expectStamped(companyId, chosen as string);
       expect(await linkOf('hubspotId', companyId)).toMatchObject({
         status: 'linked',
         salesforceId: chosen,
