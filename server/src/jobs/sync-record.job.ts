@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { defineJob, type JobModule } from '../queue/job.ts';
 import { batcherFor } from '../sync/batcher.ts';
 import { recordFamilies } from '../sync/record-sync.ts';
-import { defaultSyncOptions, type SyncOptions } from '../sync/sync-context.ts';
+import {
+  defaultBackfillOptions,
+  defaultSyncOptions,
+  type SyncOptions,
+} from '../sync/sync-context.ts';
 import { recordSyncDeadLetter } from '../sync/sync-store.ts';
 
 // One job per changed record, deduplicated per record (see `recordJobOptions`): bursts collapse to
@@ -15,6 +19,8 @@ export const syncRecordDataSchema = z.strictObject({
   kind: z.enum(recordFamilies),
   side: z.enum(['hubspot', 'salesforce']),
   id: z.string().min(1).max(64),
+  /** Part of a back-fill or the initial import: batched in the back-fill lane (Bulk API 2.0). */
+  backfill: z.boolean().optional(),
 });
 export type SyncRecordData = z.infer<typeof syncRecordDataSchema>;
 
@@ -38,8 +44,9 @@ export function createSyncRecordJob(
   return defineJob({
     name: 'sync-record',
     dataSchema: syncRecordDataSchema,
-    // Jobs wait in the batcher while a batch fills: concurrency is how many can wait at once.
-    concurrency: options.maxBatch * 2,
+    // Jobs wait in the batcher while a batch fills: concurrency is how many can wait at once
+    // (two live batches, and one back-fill batch beside them).
+    concurrency: options.maxBatch * 2 + (options.backfill ?? defaultBackfillOptions).maxBatch,
     jobOptions: {
       attempts: options.attempts,
       backoff: { type: 'exponential', delay: options.backoffMs, jitter: 0.5 },
@@ -55,6 +62,7 @@ export function createSyncRecordJob(
         data.installationId,
         { family: data.kind, side: data.side, id: data.id },
         critical,
+        data.backfill === true,
       );
       switch (outcome.status) {
         case 'done':

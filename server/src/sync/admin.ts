@@ -365,8 +365,9 @@ export async function backfill(
       const side = link.hubspotId !== null ? 'hubspot' : 'salesforce';
       const id = link.hubspotId ?? link.salesforceId;
       if (id === null) continue;
-      const data = { installationId, kind: familyOf(kind), side, id } as const;
-      // Back-fills yield to live changes: lowest priority, spread over the batcher.
+      const data = { installationId, kind: familyOf(kind), side, id, backfill: true } as const;
+      // Back-fills yield to live changes: lowest priority, batched in the back-fill lane (one
+      // Bulk API 2.0 job when large).
       await services.queues.enqueue(syncRecordJob, data, {
         ...recordJobOptions(data),
         priority: 100,

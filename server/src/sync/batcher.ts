@@ -2,12 +2,15 @@ import type { Services } from '../services.ts';
 import { budgetState } from './api-usage.ts';
 import { type RecordOutcome, type RecordRef, syncRecordBatch } from './record-sync.ts';
 import { createGates, type Gates } from './redis-gates.ts';
-import { createSyncContext, type SyncOptions } from './sync-context.ts';
+import { createSyncContext, defaultBackfillOptions, type SyncOptions } from './sync-context.ts';
 
 // The batcher: per-record jobs stay active (locked in BullMQ) while they wait here, and every
 // `lingerMs` (or as soon as `maxBatch` records are waiting) one batch per (installation, object
 // family) runs with all of them — one HubSpot read per 100 records, one Salesforce write per 200.
 // Each job then completes, retries or is delayed with its own record's outcome.
+// Back-fill jobs (a new or changed mapping, the initial import) wait in a lane of their own:
+// batches up to `backfill.maxBatch` (10,000) that run once the flow of records pauses, so a large
+// back-fill reaches Salesforce as one Bulk API 2.0 job instead of a call per 200 records.
 
 type Waiting = {
   ref: RecordRef;
@@ -17,10 +20,22 @@ type Waiting = {
   reject: (error: unknown) => void;
 };
 
-type Lane = { waiting: Waiting[]; timer: NodeJS.Timeout | undefined; running: boolean };
+type Lane = {
+  waiting: Waiting[];
+  timer: NodeJS.Timeout | undefined;
+  running: boolean;
+  /** Back-fill lane: since when its oldest waiting record waits (the linger's cap). */
+  since: number | undefined;
+};
 
 export type Batcher = {
-  submit(installationId: string, ref: RecordRef, critical?: boolean): Promise<RecordOutcome>;
+  /** `backfill`: the record is part of a back-fill or the initial import (its own lane). */
+  submit(
+    installationId: string,
+    ref: RecordRef,
+    critical?: boolean,
+    backfill?: boolean,
+  ): Promise<RecordOutcome>;
   readonly gates: Gates;
 };
 
@@ -46,11 +61,18 @@ export function batcherFor(
     services.queues.prefix,
   );
   const lanes = new Map<string, Lane>();
+  const backfill = options.backfill ?? defaultBackfillOptions;
+  const limits = (laneKey: string) =>
+    laneKey.endsWith('|backfill')
+      ? { maxBatch: backfill.maxBatch, lingerMs: backfill.lingerMs, backfill: true }
+      : { maxBatch: options.maxBatch, lingerMs: options.lingerMs, backfill: false };
 
   const run = async (laneKey: string, lane: Lane) => {
     if (lane.running || lane.waiting.length === 0) return;
     lane.running = true;
-    let taken = lane.waiting.splice(0, options.maxBatch);
+    lane.since = undefined;
+    const limit = limits(laneKey);
+    let taken = lane.waiting.splice(0, limit.maxBatch);
     const [installationId, family] = laneKey.split('|') as [string, RecordRef['family']];
     try {
       // The admin's daily caps: at the reserve line only live changes go on, at the cap nothing.
@@ -79,6 +101,7 @@ export function batcherFor(
         ctx,
         family,
         taken.map((w) => w.ref),
+        { backfill: limit.backfill },
       );
       for (const waiting of taken) {
         waiting.resolve(
@@ -90,12 +113,18 @@ export function batcherFor(
     } finally {
       lane.running = false;
       if (lane.waiting.length > 0)
-        schedule(laneKey, lane, lane.waiting.length >= options.maxBatch ? 0 : options.lingerMs);
+        schedule(laneKey, lane, lane.waiting.length >= limit.maxBatch ? 0 : limit.lingerMs);
     }
   };
 
   const schedule = (laneKey: string, lane: Lane, delay: number) => {
-    if (lane.timer !== undefined) return;
+    if (limits(laneKey).backfill && delay > 0) {
+      // Back-fills: wait until records stop arriving (re-armed per arrival), at most 5 lingers.
+      const now = Date.now();
+      lane.since ??= now;
+      if (lane.timer !== undefined) clearTimeout(lane.timer);
+      delay = Math.max(0, Math.min(delay, lane.since + 5 * delay - now));
+    } else if (lane.timer !== undefined) return;
     lane.timer = setTimeout(() => {
       lane.timer = undefined;
       void run(laneKey, lane);
@@ -104,22 +133,23 @@ export function batcherFor(
 
   const batcher: Batcher = {
     gates,
-    submit(installationId, ref, critical = true) {
-      const laneKey = `${installationId}|${ref.family}`;
+    submit(installationId, ref, critical = true, isBackfill = false) {
+      const laneKey = `${installationId}|${ref.family}${isBackfill ? '|backfill' : ''}`;
       let lane = lanes.get(laneKey);
       if (lane === undefined) {
-        lane = { waiting: [], timer: undefined, running: false };
+        lane = { waiting: [], timer: undefined, running: false, since: undefined };
         lanes.set(laneKey, lane);
       }
       const current = lane;
+      const limit = limits(laneKey);
       return new Promise<RecordOutcome>((resolve, reject) => {
         current.waiting.push({ ref, critical, resolve, reject });
-        if (current.waiting.length >= options.maxBatch && !current.running) {
+        if (current.waiting.length >= limit.maxBatch && !current.running) {
           if (current.timer !== undefined) clearTimeout(current.timer);
           current.timer = undefined;
           void run(laneKey, current);
-        } else {
-          schedule(laneKey, current, options.lingerMs);
+        } else if (!current.running) {
+          schedule(laneKey, current, limit.lingerMs);
         }
       });
     },

@@ -121,6 +121,8 @@ export async function enqueueNotifications(
   queues: QueueSet,
   notifications: readonly Notification[],
   debounceMs: number,
+  /** The initial import: its record jobs go to the back-fill lane (Bulk API 2.0 when large). */
+  backfill = false,
 ): Promise<{ queued: number; stale: number }> {
   // Latest notification per record.
   const latest = new Map<string, Notification>();
@@ -195,6 +197,7 @@ export async function enqueueNotifications(
         kind: n.family,
         side: n.side,
         id: n.id,
+        ...(backfill ? { backfill } : {}),
       };
       return queues.enqueue(syncRecordJob, data, recordJobOptions(data, { debounceMs }));
     }),

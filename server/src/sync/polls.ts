@@ -229,6 +229,8 @@ export async function notify(
   side: SyncSide,
   family: RecordFamily,
   candidates: readonly Candidate[],
+  /** Part of the initial import (a scan from the beginning): the back-fill lane. */
+  initialImport = false,
 ) {
   const worth = await worthSyncing(ctx, side, family, candidates);
   const notifications: Notification[] = worth.map((c) => ({
@@ -243,6 +245,7 @@ export async function notify(
     ctx.services.queues,
     notifications,
     ctx.options.debounceMs,
+    initialImport,
   );
   return worth.length;
 }
@@ -255,6 +258,8 @@ export async function pollSalesforce(
 ): Promise<number> {
   const stored = readCheckpointSchema.safeParse(await loadCheckpoint(ctx, 'salesforce', family));
   let checkpoint: ReadCheckpoint = stored.success ? stored.data : initialReadCheckpoint;
+  // Without a cursor this run reads every record: the initial import.
+  const initialImport = checkpoint.cursor === null;
   let queued = 0;
   const object = family === 'deal' ? opportunityObject : accountObject;
   await ctx.callSalesforce((sf) =>
@@ -275,6 +280,7 @@ export async function pollSalesforce(
             values: c.record as Record<string, unknown>,
             ...(c.deleted ? { deleted: true } : {}),
           })),
+          initialImport,
         );
         checkpoint = page.checkpoint;
         await savePollCheckpoint(ctx, 'salesforce', family, checkpoint, 'running');
@@ -326,7 +332,8 @@ export async function pollHubspot(
       modifiedMs: Date.parse(r.properties.hs_lastmodifieddate ?? '') || 0,
       values: r.properties,
     }));
-    queued += await notify(ctx, 'hubspot', family, candidates);
+    // A scan from the beginning (no checkpoint, or none seen yet) is the initial import.
+    queued += await notify(ctx, 'hubspot', family, candidates, cursor.since === 0);
     const lastId = page.results.at(-1)?.id;
     const maxSeen = Math.max(cursor.maxSeen, ...candidates.map((c) => c.modifiedMs));
     if (page.after === undefined) {

@@ -40,7 +40,7 @@ import {
   searchPage,
 } from './hubspot/hubspot-objects.ts';
 import { projectRecords } from './projection.ts';
-import type { SyncContext } from './sync-context.ts';
+import { type BackfillOptions, defaultBackfillOptions, type SyncContext } from './sync-context.ts';
 import { SyncCallError } from './sync-errors.ts';
 import {
   type AuditEntry,
@@ -247,6 +247,8 @@ export async function syncRecordBatch(
   ctx: SyncContext,
   family: RecordFamily,
   refs: readonly RecordRef[],
+  /** `backfill`: a back-fill or import batch, written through Bulk API 2.0 when large. */
+  mode: { readonly backfill?: boolean } = {},
 ): Promise<Map<string, RecordOutcome>> {
   const outcomes = new Map<string, RecordOutcome>();
   const refKey = (ref: RecordRef) => `${ref.side}:${ref.id}`;
@@ -732,8 +734,15 @@ export async function syncRecordBatch(
       }
     }
 
-    // 6b. Salesforce: updates by id (≤ 200 a call), creates as upserts by our external id.
-    const updates = [...salesforceUpdates.values()].filter((u) => u.pair.outcome === undefined);
+    // 6b. Salesforce: updates by id (≤ 200 a call), creates as upserts by our external id. A
+    // back-fill batch with more writes than the Bulk threshold sends the creates and the updates
+    // of twins that carry our external id as one Bulk API 2.0 upsert job on it instead.
+    const pendingUpdates = [...salesforceUpdates.values()].filter(
+      (u) => u.pair.outcome === undefined,
+    );
+    const upserts = salesforceUpserts.filter((u) => u.pair.outcome === undefined);
+    const bulk = bulkPlan(ctx, spec, mode, pendingUpdates, upserts.length);
+    const updates = pendingUpdates.filter((u) => !bulk.updates.has(u));
     if (updates.length > 0) {
       try {
         const results = await ctx.callSalesforce((sf) =>
@@ -754,12 +763,29 @@ export async function syncRecordBatch(
         for (const update of updates) update.pair.outcome = retryOutcome(error);
       }
     }
-    const upserts = salesforceUpserts.filter((u) => u.pair.outcome === undefined);
-    if (upserts.length > 0) {
+    const bulkUpdates = [...bulk.updates];
+    if (upserts.length > 0 || bulkUpdates.length > 0) {
+      const records: UpsertRecord[] = [
+        ...upserts.map((u) => u.record),
+        ...bulkUpdates.map((u) => ({
+          externalId: u.pair.hubspotId as string,
+          fields: u.fields as UpsertRecord['fields'],
+        })),
+      ];
       try {
-        const results = await ctx.callSalesforce((sf) =>
-          upsertByExternalId({ ...sf, object: sobject, records: upserts.map((u) => u.record) }),
-        );
+        const results = await upsertInSalesforce(ctx, sobject, records, bulk.options);
+        const created = (pair: Pair, id: string, fields: unknown) => {
+          pair.salesforceId = id;
+          hubspotUpdates.set(pair.key, { pair, properties: { [spec.hubspotStamp]: id } });
+          audit.push({
+            origin: 'hubspot',
+            action: 'sync.created_in_salesforce',
+            objectKind: pair.kind as LinkedKind,
+            hubspotId: pair.hubspotId ?? null,
+            salesforceId: id,
+            after: fields as Record<string, unknown>,
+          });
+        };
         upserts.forEach((upsert, index) => {
           const result = results[index];
           const failure = writeFailure(result, upsert.record.fields, 'salesforce');
@@ -767,22 +793,21 @@ export async function syncRecordBatch(
             upsert.pair.outcome = failure ?? retryOutcome(new Error('no upsert result'));
             return;
           }
-          upsert.pair.salesforceId = result.id;
-          hubspotUpdates.set(upsert.pair.key, {
-            pair: upsert.pair,
-            properties: { [spec.hubspotStamp]: result.id },
-          });
-          audit.push({
-            origin: 'hubspot',
-            action: 'sync.created_in_salesforce',
-            objectKind: upsert.pair.kind as LinkedKind,
-            hubspotId: upsert.pair.hubspotId ?? null,
-            salesforceId: result.id,
-            after: upsert.record.fields,
-          });
+          created(upsert.pair, result.id, upsert.record.fields);
+        });
+        bulkUpdates.forEach((update, index) => {
+          const result = results[upserts.length + index];
+          const failure = writeFailure(result, update.fields, 'salesforce');
+          if (failure !== undefined || result === undefined || !result.ok) {
+            update.pair.outcome = failure ?? retryOutcome(new Error('no upsert result'));
+            return;
+          }
+          // The twin was deleted since it was read: the upsert made a new one, now the twin.
+          if (result.created) created(update.pair, result.id, update.fields);
         });
       } catch (error) {
         for (const upsert of upserts) upsert.pair.outcome = retryOutcome(error);
+        for (const update of bulkUpdates) update.pair.outcome = retryOutcome(error);
       }
     }
 
@@ -923,6 +948,81 @@ export async function syncRecordBatch(
     for (const ref of pair.refs) outcomes.set(refKey(ref), pair.outcome ?? { status: 'done' });
   }
   return outcomes;
+}
+
+type SalesforceUpdate = { pair: Pair; fields: Record<string, WriteValue> };
+
+/**
+ * Whether a batch writes Salesforce through Bulk API 2.0: only back-fill batches, and only when
+ * the creates plus the updates that can go by our external id (the twin already carries the
+ * HubSpot id: an upsert on it cannot make a second record) exceed the threshold. Those updates
+ * then join the creates' job; every other write stays on sObject Collections.
+ */
+function bulkPlan(
+  ctx: SyncContext,
+  spec: Family,
+  mode: { readonly backfill?: boolean },
+  updates: readonly SalesforceUpdate[],
+  creates: number,
+): { updates: Set<SalesforceUpdate>; options: BulkWrite | undefined } {
+  const none = { updates: new Set<SalesforceUpdate>(), options: undefined };
+  if (mode.backfill !== true) return none;
+  const backfill = ctx.options.backfill ?? defaultBackfillOptions;
+  const byExternalId = updates.filter(
+    (u) =>
+      u.pair.hubspotId !== undefined &&
+      salesforceValues(u.pair.salesforce)[spec.salesforceStamp] === u.pair.hubspotId &&
+      !(spec.salesforceStamp in u.fields),
+  );
+  if (creates + byExternalId.length <= backfill.bulkThreshold) return none;
+  return { updates: new Set(byExternalId), options: backfill };
+}
+
+type BulkWrite = Pick<
+  BackfillOptions,
+  'bulkThreshold' | 'bulkPollIntervalMs' | 'bulkPollTimeoutMs'
+>;
+
+/** Job-level Bulk failures: nothing says which record was at fault. */
+const bulkJobFailures = new Set(['BULK_JOB_FAILED', 'BULK_JOB_ABORTED']);
+
+/**
+ * Upserts by our external id: sObject Collections, or (`bulk` given) one Bulk API 2.0 job. A Bulk
+ * job that fails or is aborted as a whole is written again through collections, so every record
+ * still gets its own result (a bad one its own dead letter). One that outlasts the poll timeout
+ * leaves its records retry_later: their jobs run again (upserts by external id are idempotent).
+ */
+async function upsertInSalesforce(
+  ctx: SyncContext,
+  sobject: typeof accountObject | typeof opportunityObject,
+  records: readonly UpsertRecord[],
+  bulk: BulkWrite | undefined,
+): Promise<WriteResult[]> {
+  const write = (viaBulk: boolean) =>
+    ctx.callSalesforce((sf) =>
+      upsertByExternalId({
+        ...sf,
+        object: sobject,
+        records,
+        bulkThreshold: viaBulk && bulk !== undefined ? bulk.bulkThreshold : false,
+        ...(bulk === undefined
+          ? {}
+          : {
+              bulk: {
+                pollIntervalMs: bulk.bulkPollIntervalMs,
+                pollTimeoutMs: bulk.bulkPollTimeoutMs,
+              },
+            }),
+      }),
+    );
+  const results = await write(true);
+  const failed = results.find((r) => !r.ok && bulkJobFailures.has(r.error.errorCode));
+  if (bulk === undefined || failed === undefined || failed.ok) return results;
+  ctx.log.warn(
+    { installationId: ctx.installationId, records: records.length, error: failed.error.message },
+    'Bulk API job failed: writing its records through sObject Collections',
+  );
+  return write(false);
 }
 
 /** Partner fields of the deal mapping (the primary partner slot). */

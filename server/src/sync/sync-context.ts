@@ -16,6 +16,8 @@ import { currentMapping } from './sync-store.ts';
 export type SyncOptions = {
   /** Records gathered into one batch at most (HubSpot calls are cut at 100, Salesforce at 200). */
   readonly maxBatch: number;
+  /** Back-fills and the initial import: their own batches, written through Bulk API 2.0. */
+  readonly backfill?: BackfillOptions;
   /** How long the batcher waits for more records before running a smaller batch. */
   readonly lingerMs: number;
   /** Debounce of per-record jobs: bursts on one record within this window collapse. */
@@ -57,6 +59,33 @@ export type ChangeEventOptions = {
   readonly reconcileEveryMs: number;
 };
 
+export type BackfillOptions = {
+  /** Back-fill records gathered into one batch at most (HubSpot reads stay 100 a call). */
+  readonly maxBatch: number;
+  /**
+   * The batch runs once no back-fill record arrived for this long (or `maxBatch` are waiting, or
+   * five times this passed since the first one waited).
+   */
+  readonly lingerMs: number;
+  /**
+   * More Salesforce writes than this in one back-fill batch go through one Bulk API 2.0 upsert
+   * job (a handful of calls) instead of sObject Collections (one call per 200). Salesforce's own
+   * guidance is ~2,000. Live changes always use collections (latency).
+   */
+  readonly bulkThreshold: number;
+  /** Bulk job status poll interval and how long to wait for a job before retrying its records. */
+  readonly bulkPollIntervalMs: number;
+  readonly bulkPollTimeoutMs: number;
+};
+
+export const defaultBackfillOptions: BackfillOptions = {
+  maxBatch: 10_000,
+  lingerMs: 2_000,
+  bulkThreshold: 2_000,
+  bulkPollIntervalMs: 2_000,
+  bulkPollTimeoutMs: 10 * 60_000,
+};
+
 export const defaultChangeEventOptions: ChangeEventOptions = {
   lockTtlMs: 30_000,
   connectTimeoutMs: 30_000,
@@ -68,6 +97,7 @@ export const defaultArchivedPollEveryMs = 15 * 60_000;
 
 export const defaultSyncOptions: SyncOptions = {
   maxBatch: 1_000,
+  backfill: defaultBackfillOptions,
   lingerMs: 250,
   debounceMs: 500,
   hubspot: {
