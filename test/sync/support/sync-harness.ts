@@ -113,21 +113,7 @@ export async function startSyncHarness(
     streaming: { longPollMs: 2_000 },
     ...options.salesforceSandbox,
   });
-  const portalId = hubspot.control.createPortal({ name: 'Sync test portal' });
-  hubspot.control.installPartnerbridge(portalId);
-  const { orgId } = salesforce.control.createOrg({ name: 'Sync test org' });
-  const sfTokens = salesforce.control.issueToken({ orgId });
-  await provisionPartnerbridgeFields({
-    connection: createSalesforceConnection({
-      app: { ...defaultConnectedApp, loginUrl: salesforce.url, apiVersion: '62.0' },
-      credentials: {
-        kind: 'web_server',
-        accessToken: sfTokens.accessToken,
-        refreshToken: sfTokens.refreshToken,
-        instanceUrl: sfTokens.instanceUrl,
-      },
-    }),
-  });
+  const tenant = await createTenant(hubspot, salesforce, 'Sync test');
   const port = await findFreePort();
   const publicBaseUrl = `http://127.0.0.1:${port}`;
   const env = {
@@ -145,11 +131,85 @@ export async function startSyncHarness(
     jobs: (options.jobs ?? createSyncJobs)(syncOptions),
     ...(options.driver === undefined ? {} : { driver: options.driver }),
   });
+  const { portalId, orgId, installationId } = await installTenant(
+    { hubspot, salesforce, server },
+    tenant,
+    'sync-test.example',
+  );
+  hubspot.control.setWebhookTarget({
+    targetUrl: `${publicBaseUrl}/hubspot/webhooks`,
+    subscriptions: dealSubscriptions.map((s) => ({ ...s })),
+  });
+  return {
+    hubspot,
+    salesforce,
+    server,
+    portalId,
+    orgId,
+    installationId,
+    env: {
+      ...env,
+      REDIS_URL: server.config.redis.url,
+      QUEUE_PREFIX: server.config.queue.prefix,
+      TOKEN_ENCRYPTION_KEY: server.config.security.tokenKey.toString('base64'),
+      HUBSPOT_APP_ID: server.config.hubspot.appId,
+      HUBSPOT_CLIENT_ID: server.config.hubspot.clientId,
+      HUBSPOT_CLIENT_SECRET: server.config.hubspot.clientSecret,
+      ...(server.config.database.kind === 'postgres'
+        ? { DATABASE_URL: server.config.database.url }
+        : {}),
+    },
+    async stop() {
+      hubspot.control.clearWebhookTarget();
+      await server.close();
+      await hubspot.stop();
+      await salesforce.stop();
+    },
+  };
+}
+
+type Tenant = {
+  portalId: number;
+  orgId: string;
+  sfTokens: ReturnType<SalesforceSandbox['control']['issueToken']>;
+};
+
+/** A portal with Partnerbridge's schema and an org with its fields, in the running sandboxes. */
+async function createTenant(
+  hubspot: HubspotSandbox,
+  salesforce: SalesforceSandbox,
+  name: string,
+): Promise<Tenant> {
+  const portalId = hubspot.control.createPortal({ name: `${name} portal` });
+  hubspot.control.installPartnerbridge(portalId);
+  const { orgId } = salesforce.control.createOrg({ name: `${name} org` });
+  const sfTokens = salesforce.control.issueToken({ orgId });
+  await provisionPartnerbridgeFields({
+    connection: createSalesforceConnection({
+      app: { ...defaultConnectedApp, loginUrl: salesforce.url, apiVersion: '62.0' },
+      credentials: {
+        kind: 'web_server',
+        accessToken: sfTokens.accessToken,
+        refreshToken: sfTokens.refreshToken,
+        instanceUrl: sfTokens.instanceUrl,
+      },
+    }),
+  });
+  return { portalId, orgId, sfTokens };
+}
+
+/** The installation of a tenant's portal with its org linked, tokens stored as the flows store them. */
+async function installTenant(
+  harness: Pick<SyncHarness, 'hubspot' | 'salesforce' | 'server'>,
+  { portalId, orgId, sfTokens }: Tenant,
+  hubDomain: string,
+): Promise<HarnessInstallation> {
+  const { hubspot, salesforce, server } = harness;
   const db = server.services.db;
   const installation = await upsertHubspotInstallation(db, {
     portalId: String(portalId),
     appId: TEST_HUBSPOT_APP.appId,
-    hubDomain: 'sync-test.example',
+    hubDomain,
     scopes: ['oauth'],
     installedBy: 'tester',
     installerUserId: HARNESS_ADMIN_USER_ID,
@@ -177,36 +237,26 @@ export async function startSyncHarness(
     issuedAt: new Date(),
     scopes: undefined,
   });
-  hubspot.control.setWebhookTarget({
-    targetUrl: `${publicBaseUrl}/hubspot/webhooks`,
-    subscriptions: dealSubscriptions.map((s) => ({ ...s })),
-  });
-  return {
-    hubspot,
-    salesforce,
-    server,
-    portalId,
-    orgId,
-    installationId: installation.id,
-    env: {
-      ...env,
-      REDIS_URL: server.config.redis.url,
-      QUEUE_PREFIX: server.config.queue.prefix,
-      TOKEN_ENCRYPTION_KEY: server.config.security.tokenKey.toString('base64'),
-      HUBSPOT_APP_ID: server.config.hubspot.appId,
-      HUBSPOT_CLIENT_ID: server.config.hubspot.clientId,
-      HUBSPOT_CLIENT_SECRET: server.config.hubspot.clientSecret,
-      ...(server.config.database.kind === 'postgres'
-        ? { DATABASE_URL: server.config.database.url }
-        : {}),
-    },
-    async stop() {
-      hubspot.control.clearWebhookTarget();
-      await server.close();
-      await hubspot.stop();
-      await salesforce.stop();
-    },
-  };
+  return { portalId, orgId, installationId: installation.id };
+}
+
+export type HarnessInstallation = {
+  readonly portalId: number;
+  readonly orgId: string;
+  readonly installationId: string;
+};
+
+/**
+ * Another installation in the same sandboxes, served by the same server and workers: a portal of
+ * its own (webhooks go to the harness's target) linked to an org of its own.
+ */
+export async function addInstallation(
+  harness: SyncHarness,
+  name: string,
+): Promise<HarnessInstallation> {
+  const tenant = await createTenant(harness.hubspot, harness.salesforce, name);
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  return installTenant(harness, tenant, `${slug}.example`);
 }
 
 /** Polls `check` until it passes (or fails with its last error after `timeoutMs`). */
