@@ -3,9 +3,12 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, deadLetters } from '../../server/src/db/schema/audit.ts';
 import { createSyncJobs } from '../../server/src/jobs/sync-jobs.ts';
+import { syncHealth } from '../../server/src/sync/admin.ts';
 import { saveMappingVersion } from '../../server/src/sync/sync-store.ts';
 import {
   eventually,
+  fastSyncOptions,
+  opportunitiesOf,
   opportunityFor,
   type SyncHarness,
   startSyncHarness,
@@ -13,11 +16,29 @@ import {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The Retry-After of the scripted 429: longer than the harness's pause after HubSpot's own. */
+const RETRY_AFTER_MS = 1_000;
+
+/** A HubSpot API exchange as it ended (CRM calls only), for timing checks. */
+type Exchange = { at: number; method: string; path: string; status: number; retryAfter?: string };
+
 describe('two-way deal sync through the sandboxes', () => {
   let h: SyncHarness;
+  const exchanges: Exchange[] = [];
   beforeAll(async () => {
     h = await startSyncHarness({
       jobs: (options) => createSyncJobs(options, { pollEveryMs: 250 }),
+      onHubspotExchange: ({ method, path, status, responseHeaders }) => {
+        if (!path.startsWith('/crm/')) return;
+        const retryAfter = responseHeaders['retry-after'];
+        exchanges.push({
+          at: Date.now(),
+          method,
+          path,
+          status,
+          ...(retryAfter === undefined ? {} : { retryAfter: String(retryAfter) }),
+        });
+      },
     });
   });
   afterEach(() => {
@@ -171,7 +192,30 @@ describe('two-way deal sync through the sandboxes', () => {
 
   it('a storm of 429s and a burst of 5xx delay the work but lose nothing', async () => {
     const dealId = await createDeal('Stormy');
-    h.hubspot.control.faults.set({ rates: { rateLimitRate: 0.5 } });
+    const opportunityId = String(opportunityFor(h, dealId).Id);
+    const hubspotFaults = h.hubspot.control.faults.injected();
+    const salesforceFaults = h.salesforce.control.faults.injected();
+    const usage = (await syncHealth(h.server.services, h.installationId)).hubspot.apiUsage;
+    const deals = h.hubspot.control.listRecords(h.portalId, 'deal').length;
+    const opportunities = opportunitiesOf(h).length;
+    const writesBefore = h.salesforce.control.writeLog(h.orgId).length;
+    const stormStart = exchanges.length;
+    h.hubspot.control.faults.set({
+      // HubSpot's own 429 (interval header, no Retry-After) on half the calls…
+      rates: { rateLimitRate: 0.5 },
+      // …and once one that tells how long to wait.
+      script: [
+        {
+          match: { method: 'POST', path: '/batch/read$' },
+          action: {
+            kind: 'status',
+            status: 429,
+            headers: { 'Retry-After': String(RETRY_AFTER_MS / 1000) },
+            body: { status: 'error', errorType: 'RATE_LIMIT', message: 'Slow down' },
+          },
+        },
+      ],
+    });
     h.salesforce.control.faults.set({
       script: [
         {
@@ -187,12 +231,62 @@ describe('two-way deal sync through the sandboxes', () => {
       await sleep(20);
     }
     await eventually(() => expect(opportunityFor(h, dealId).Name).toBe('Stormy 2'), 30_000);
-    expect(h.hubspot.control.faults.injected()).toBeDefined();
+
+    // The faults happened: the scripted ones exactly and used up, the dice at least once.
+    const injected = (now: Record<string, number>, before: Record<string, number>, kind: string) =>
+      (now[kind] ?? 0) - (before[kind] ?? 0);
+    const hubspotNow = h.hubspot.control.faults.injected();
+    expect(injected(hubspotNow, hubspotFaults, 'status')).toBe(1);
+    expect(injected(hubspotNow, hubspotFaults, 'rate-limit')).toBeGreaterThan(0);
+    expect(injected(h.salesforce.control.faults.injected(), salesforceFaults, 'server-error')).toBe(
+      3,
+    );
+    expect(h.hubspot.control.faults.current().script?.[0]?.times).toBe(0);
+    expect(h.salesforce.control.faults.current().script?.[0]?.times).toBe(0);
+
+    // The engine met every one of those 429s and counted it (health view, api_usage).
+    const storm = exchanges.slice(stormStart);
+    const tooMany = storm.filter((e) => e.status === 429);
+    expect(tooMany).toHaveLength(
+      injected(hubspotNow, hubspotFaults, 'status') +
+        injected(hubspotNow, hubspotFaults, 'rate-limit'),
+    );
+    await eventually(async () => {
+      const now = (await syncHealth(h.server.services, h.installationId)).hubspot.apiUsage;
+      expect(now.rateLimited - usage.rateLimited).toBe(tooMany.length);
+    });
+
+    // It waited as told: nothing reached the portal while it was paused (Retry-After when
+    // given, else the interval, capped by the harness's pause). Searches' 429s pause no one.
+    const paused = tooMany
+      .filter((e) => !e.path.endsWith('/search'))
+      .map((e) => ({
+        from: e.at,
+        ms: e.retryAfter === undefined ? fastSyncOptions.hubspot.rateLimitPauseMs : RETRY_AFTER_MS,
+      }));
+    expect(paused.some((p) => p.ms === RETRY_AFTER_MS)).toBe(true);
+    for (const pause of paused) {
+      // Margins: a call sent just before the 429 came back, and timer slack.
+      const inside = storm.filter(
+        (e) => e.at > pause.from + 100 && e.at < pause.from + pause.ms - 50,
+      );
+      expect(inside, `calls within ${pause.ms} ms after a 429`).toEqual([]);
+    }
+
+    // Nothing lost, nothing doubled: no dead letter, no new record, one write per edit at most.
     const letters = await h.server.services.db
       .select()
       .from(deadLetters)
       .where(and(eq(deadLetters.installationId, h.installationId), eq(deadLetters.status, 'open')));
     expect(letters.filter((l) => l.errorType === 'transient_exhausted')).toEqual([]);
+    expect(h.hubspot.control.listRecords(h.portalId, 'deal')).toHaveLength(deals);
+    expect(opportunitiesOf(h)).toHaveLength(opportunities);
+    const writes = h.salesforce.control
+      .writeLog(h.orgId)
+      .slice(writesBefore)
+      .filter((w) => w.source === 'rest' && w.id === opportunityId);
+    expect(writes.length).toBeGreaterThanOrEqual(1);
+    expect(writes.length).toBeLessThanOrEqual(2);
   });
 
   it('a permanent failure is a dead letter with the provider message; replay after the fix syncs it', async () => {
