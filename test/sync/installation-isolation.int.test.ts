@@ -3,9 +3,12 @@ import { createSyncJobs } from '../../server/src/jobs/sync-jobs.ts';
 import { syncHealth } from '../../server/src/sync/admin.ts';
 import {
   addInstallation,
+  aSyncedDeal,
   eventually,
   fastSyncOptions,
   type HarnessInstallation,
+  opportunitiesOf,
+  opportunityFor,
   type SyncHarness,
   startSyncHarness,
 } from './support/sync-harness.ts';
@@ -54,26 +57,13 @@ describe('one installation rate limited, another syncing', () => {
     await h?.stop();
   });
 
-  const opportunityOf = (tenant: HarnessInstallation, dealId: string) =>
-    h.salesforce.control
-      .listRecords(tenant.orgId, 'Opportunity')
-      .find((o) => o.PB_HubSpot_Deal_Id__c === dealId);
-
+  /** The harness as seen from one installation (its portal, its org). */
+  const of = (tenant: HarnessInstallation): SyncHarness => ({ ...h, ...tenant });
+  const opportunityName = (tenant: HarnessInstallation, dealId: string) =>
+    opportunityFor(of(tenant), dealId).Name;
   const syncedDeal = async (tenant: HarnessInstallation, dealname: string) => {
-    const deal = h.hubspot.control.userCreate(tenant.portalId, 'deal', {
-      dealname,
-      amount: '10',
-      dealstage: 'qualifiedtobuy',
-      closedate: '2026-12-01T00:00:00.000Z',
-    });
-    await eventually(() => {
-      expect(opportunityOf(tenant, deal.id)?.Name).toBe(dealname);
-      expect(
-        h.hubspot.control.getRecord(tenant.portalId, 'deal', deal.id)?.properties
-          .deal_currency_code,
-      ).toBe('USD');
-    });
-    return { dealId: deal.id, opportunityId: String(opportunityOf(tenant, deal.id)?.Id) };
+    const deal = await aSyncedDeal(of(tenant), { dealname });
+    return { dealId: deal.id, opportunityId: String(opportunityFor(of(tenant), deal.id).Id) };
   };
 
   /** 429s the engine counted for the installation's portal today (health view). */
@@ -87,10 +77,7 @@ describe('one installation rate limited, another syncing', () => {
     edit: { dealname: string; amount: number },
   ) => {
     h.hubspot.control.userEdit(b.portalId, 'deal', deal.dealId, { dealname: edit.dealname });
-    await eventually(
-      () => expect(opportunityOf(b, deal.dealId)?.Name).toBe(edit.dealname),
-      NORMAL_MS,
-    );
+    await eventually(() => expect(opportunityName(b, deal.dealId)).toBe(edit.dealname), NORMAL_MS);
     h.salesforce.control.userUpdate(b.orgId, 'Opportunity', deal.opportunityId, {
       Amount: edit.amount,
     });
@@ -123,17 +110,15 @@ describe('one installation rate limited, another syncing', () => {
 
     await bSyncsDuringPause(paused, dealB, { dealname: 'B in the storm', amount: 77 });
     // A is still held back, by its own 429s; B met none.
-    expect(opportunityOf(a, dealA.dealId)?.Name).toBe('A before');
+    expect(opportunityName(a, dealA.dealId)).toBe('A before');
     await eventually(async () => expect(await rateLimited(a)).toBeGreaterThan(aLimitedBefore));
     expect(await rateLimited(b)).toBe(bLimitedBefore);
 
     // The storm ends: A's change gets through, once.
     h.hubspot.control.setRateLimits(a.portalId, { tenSecondly: 110 });
-    await eventually(() => expect(opportunityOf(a, dealA.dealId)?.Name).toBe('A in the storm'));
+    await eventually(() => expect(opportunityName(a, dealA.dealId)).toBe('A in the storm'));
     expect(
-      h.salesforce.control
-        .listRecords(a.orgId, 'Opportunity')
-        .filter((o) => o.PB_HubSpot_Deal_Id__c === dealA.dealId),
+      opportunitiesOf(of(a)).filter((o) => o.PB_HubSpot_Deal_Id__c === dealA.dealId),
     ).toHaveLength(1);
   });
 
@@ -152,10 +137,10 @@ describe('one installation rate limited, another syncing', () => {
     const paused = Date.now();
 
     await bSyncsDuringPause(paused, dealB, { dealname: 'B under it', amount: 88 });
-    expect(opportunityOf(a, dealA.dealId)?.Name).toBe('A org before');
+    expect(opportunityName(a, dealA.dealId)).toBe('A org before');
     expect(h.salesforce.control.apiUsage(b.orgId).used).toBeGreaterThan(bCallsBefore);
 
     h.salesforce.control.setDailyApiLimit({ orgId: a.orgId, dailyApiRequests });
-    await eventually(() => expect(opportunityOf(a, dealA.dealId)?.Name).toBe('A over the limit'));
+    await eventually(() => expect(opportunityName(a, dealA.dealId)).toBe('A over the limit'));
   });
 });
