@@ -1,3 +1,4 @@
+import { backfillBenchmark } from './backfill.bench.ts';
 import { type Benchmark, reportFromChild } from './benchmark.ts';
 import { coreBenchmark } from './core.bench.ts';
 import { serverBenchmark } from './server.bench.ts';
@@ -10,6 +11,7 @@ const benchmarks: readonly Benchmark[] = [
   coreBenchmark,
   serverBenchmark,
   syncBenchmark,
+  backfillBenchmark,
   webhookIntakeBenchmark,
 ];
 

@@ -15,7 +15,7 @@ import {
 import { createSyncJobs } from '../../server/src/jobs/sync-jobs.ts';
 import { createLogger } from '../../server/src/logger.ts';
 import { startRuntime } from '../../server/src/main.ts';
-import { defaultSyncOptions } from '../../server/src/sync/sync-context.ts';
+import { type BackfillOptions, defaultSyncOptions } from '../../server/src/sync/sync-context.ts';
 import { sandboxWebhookSubscriptions } from '../../server/src/sync/webhook-subscriptions.ts';
 import { type HubspotSandbox, startHubspotSandbox } from '../sandboxes/hubspot/index.ts';
 import {
@@ -48,6 +48,8 @@ const SEARCH_PER_SECOND = 5;
 
 type ChildInput = {
   env: Record<string, string>;
+  /** Back-fill tunables of the runtime (default: production's). */
+  backfill?: BackfillOptions;
   hubspot: { portalId: number; accessToken: string; refreshToken: string; expiresAt: number };
   salesforce: {
     orgId: string;
@@ -70,7 +72,12 @@ async function runtimeChild(args: readonly string[]): Promise<unknown> {
     web: true,
     worker: true,
     log: createLogger({ level: 'error', destination: process.stderr }),
-    jobs: createSyncJobs(defaultSyncOptions, { pollEveryMs: POLL_EVERY_MS }),
+    jobs: createSyncJobs(
+      input.backfill === undefined
+        ? defaultSyncOptions
+        : { ...defaultSyncOptions, backfill: input.backfill },
+      { pollEveryMs: POLL_EVERY_MS },
+    ),
   });
   const { db, tokens } = runtime.services;
   const installation = await upsertHubspotInstallation(db, {
@@ -171,9 +178,9 @@ async function postgresDatabase(): Promise<{ url: string; drop(): Promise<void> 
   return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+export async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -241,8 +248,28 @@ async function phase(
   };
 }
 
-async function run(): Promise<void> {
-  const deals = Number(process.env.BENCH_SYNC_DEALS ?? 10_000);
+export type BenchSetup = {
+  readonly hubspot: HubspotSandbox;
+  readonly salesforce: SalesforceSandbox;
+  readonly portalId: number;
+  readonly orgId: string;
+  readonly database: 'PGlite (in-memory)' | 'Postgres';
+  /** Starts the runtime process (web and workers; the first poll is the initial import). */
+  startRuntime(): Promise<void>;
+  /** Points the portal's webhooks at the runtime. */
+  subscribeWebhooks(): void;
+  /** Stops the runtime process: its CPU time and peak RSS. */
+  stopRuntime(): Promise<{ runtimeCpuS: number; maxRssMb: number }>;
+  close(): Promise<void>;
+};
+
+/**
+ * Both sandboxes with a marketplace app's limits, one portal and one org (fields provisioned),
+ * Redis and a database; the runtime starts on demand (`backfill` overrides its back-fill tunables).
+ */
+export async function setUpBench(
+  options: { backfill?: BackfillOptions } = {},
+): Promise<BenchSetup> {
   const configuredRedis = process.env.BENCH_REDIS_URL;
   const redis: LocalRedis | undefined =
     configuredRedis === undefined || configuredRedis === '' ? await startLocalRedis() : undefined;
@@ -254,55 +281,102 @@ async function run(): Promise<void> {
     demo: false,
     limits: { dailyApiRequests: 100_000 },
   });
-  let runtime: ReturnType<typeof startRuntimeChild> | undefined;
-  try {
-    const portalId = hubspot.control.createPortal({ name: 'Bench portal' });
-    hubspot.control.installPartnerbridge(portalId);
-    const { orgId } = salesforce.control.createOrg({ name: 'Bench org' });
-    const sf = salesforce.control.issueToken({ orgId });
-    await provisionPartnerbridgeFields({
-      connection: createSalesforceConnection({
-        app: { ...defaultConnectedApp, loginUrl: salesforce.url, apiVersion: '62.0' },
-        credentials: {
-          kind: 'web_server',
-          accessToken: sf.accessToken,
-          refreshToken: sf.refreshToken,
-          instanceUrl: sf.instanceUrl,
-        },
-      }),
-    });
-    const hs = hubspot.control.issueToken({ portalId });
-    const port = await findFreePort();
-    const publicBaseUrl = `http://127.0.0.1:${port}`;
-    runtime = startRuntimeChild({
-      env: {
-        REDIS_URL: configuredRedis || (redis?.url ?? ''),
-        QUEUE_PREFIX: `bench${randomBytes(4).toString('hex')}`,
-        TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-        HUBSPOT_APP_ID: APP.appId,
-        HUBSPOT_CLIENT_ID: APP.clientId,
-        HUBSPOT_CLIENT_SECRET: APP.clientSecret,
-        HUBSPOT_API_BASE_URL: hubspot.url,
-        SALESFORCE_CLIENT_ID: defaultConnectedApp.clientId,
-        SALESFORCE_CLIENT_SECRET: defaultConnectedApp.clientSecret,
-        SALESFORCE_LOGIN_URL: salesforce.url,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        PUBLIC_BASE_URL: publicBaseUrl,
-        LOG_LEVEL: 'error',
-        SHUTDOWN_TIMEOUT_MS: '5000',
-        ...(database === undefined
-          ? { PGLITE_DIR: 'memory://' }
-          : { DATABASE_URL: database.url, DATABASE_POOL_MAX: '10' }),
+  const portalId = hubspot.control.createPortal({ name: 'Bench portal' });
+  hubspot.control.installPartnerbridge(portalId);
+  const { orgId } = salesforce.control.createOrg({ name: 'Bench org' });
+  const sf = salesforce.control.issueToken({ orgId });
+  await provisionPartnerbridgeFields({
+    connection: createSalesforceConnection({
+      app: { ...defaultConnectedApp, loginUrl: salesforce.url, apiVersion: '62.0' },
+      credentials: {
+        kind: 'web_server',
+        accessToken: sf.accessToken,
+        refreshToken: sf.refreshToken,
+        instanceUrl: sf.instanceUrl,
       },
-      hubspot: { portalId, ...hs },
-      salesforce: { ...sf, orgId, loginUrl: salesforce.url },
+    }),
+  });
+  const hs = hubspot.control.issueToken({ portalId });
+  const port = await findFreePort();
+  const publicBaseUrl = `http://127.0.0.1:${port}`;
+  let runtime: ReturnType<typeof startRuntimeChild> | undefined;
+  return {
+    hubspot,
+    salesforce,
+    portalId,
+    orgId,
+    database: database === undefined ? 'PGlite (in-memory)' : 'Postgres',
+    async startRuntime() {
+      runtime = startRuntimeChild({
+        env: {
+          REDIS_URL: configuredRedis || (redis?.url ?? ''),
+          QUEUE_PREFIX: `bench${randomBytes(4).toString('hex')}`,
+          TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+          HUBSPOT_APP_ID: APP.appId,
+          HUBSPOT_CLIENT_ID: APP.clientId,
+          HUBSPOT_CLIENT_SECRET: APP.clientSecret,
+          HUBSPOT_API_BASE_URL: hubspot.url,
+          SALESFORCE_CLIENT_ID: defaultConnectedApp.clientId,
+          SALESFORCE_CLIENT_SECRET: defaultConnectedApp.clientSecret,
+          SALESFORCE_LOGIN_URL: salesforce.url,
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          PUBLIC_BASE_URL: publicBaseUrl,
+          LOG_LEVEL: 'error',
+          SHUTDOWN_TIMEOUT_MS: '5000',
+          ...(database === undefined
+            ? { PGLITE_DIR: 'memory://' }
+            : { DATABASE_URL: database.url, DATABASE_POOL_MAX: '10' }),
+        },
+        ...(options.backfill === undefined ? {} : { backfill: options.backfill }),
+        hubspot: { portalId, ...hs },
+        salesforce: { ...sf, orgId, loginUrl: salesforce.url },
+      });
+      await runtime.ready;
+    },
+    subscribeWebhooks() {
+      hubspot.control.setWebhookTarget({
+        targetUrl: `${publicBaseUrl}/hubspot/webhooks`,
+        subscriptions: sandboxWebhookSubscriptions.map((s) => ({ ...s })),
+      });
+    },
+    async stopRuntime() {
+      if (runtime === undefined) throw new Error('the runtime is not running');
+      const figures = await runtime.stop();
+      runtime = undefined;
+      return figures;
+    },
+    async close() {
+      hubspot.control.clearWebhookTarget();
+      runtime?.child.kill('SIGKILL');
+      await hubspot.stop();
+      await salesforce.stop();
+      await database?.drop();
+      await redis?.stop();
+    },
+  };
+}
+
+/** `count` deals created in the portal by a user (control API), named `${name} ${i}`. */
+export function createBenchDeals(bench: BenchSetup, count: number, name: string): void {
+  for (let i = 0; i < count; i++) {
+    bench.hubspot.control.userCreate(bench.portalId, 'deal', {
+      dealname: `${name} ${i}`,
+      amount: String(1_000 + (i % 5_000)),
+      deal_currency_code: 'USD',
+      dealstage: 'qualifiedtobuy',
+      closedate: '2027-03-01T00:00:00.000Z',
     });
-    await runtime.ready;
-    hubspot.control.setWebhookTarget({
-      targetUrl: `${publicBaseUrl}/hubspot/webhooks`,
-      subscriptions: sandboxWebhookSubscriptions.map((s) => ({ ...s })),
-    });
+  }
+}
+
+async function run(): Promise<void> {
+  const deals = Number(process.env.BENCH_SYNC_DEALS ?? 10_000);
+  const bench = await setUpBench();
+  const { hubspot, salesforce, portalId, orgId } = bench;
+  try {
+    await bench.startRuntime();
+    bench.subscribeWebhooks();
     // Let the first (empty) import poll pass before measuring.
     await sleep(2_000);
 
@@ -312,17 +386,7 @@ async function run(): Promise<void> {
       hubspot,
       salesforce,
       orgId,
-      () => {
-        for (let i = 0; i < deals; i++) {
-          hubspot.control.userCreate(portalId, 'deal', {
-            dealname: `Bench deal ${i}`,
-            amount: String(1_000 + (i % 5_000)),
-            deal_currency_code: 'USD',
-            dealstage: 'qualifiedtobuy',
-            closedate: '2027-03-01T00:00:00.000Z',
-          });
-        }
-      },
+      () => createBenchDeals(bench, deals, 'Bench deal'),
       () =>
         salesforce.control.listRecords(orgId, 'Opportunity').length >= deals &&
         hubspot.control
@@ -355,8 +419,7 @@ async function run(): Promise<void> {
             (d) => d.properties.amount === '7777' && d.properties.dealstage === 'contractsent',
           ),
     );
-    const runtimeFigures = await runtime.stop();
-    runtime = undefined;
+    const runtimeFigures = await bench.stopRuntime();
 
     const rows = [toSalesforce, toHubspot].map((p) => {
       const tenSecondly = p.hubspot.calls - p.hubspot.searches;
@@ -384,7 +447,7 @@ async function run(): Promise<void> {
       };
     });
     console.log(
-      `database: ${database === undefined ? 'PGlite (in-memory)' : 'Postgres'}; limits: HubSpot 110 / 10 s and search 5 / s per portal, Salesforce 100,000 calls / 24 h; polls every ${POLL_EVERY_MS / 1000} s`,
+      `database: ${bench.database}; limits: HubSpot 110 / 10 s and search 5 / s per portal, Salesforce 100,000 calls / 24 h; polls every ${POLL_EVERY_MS / 1000} s`,
     );
     printTable(rows);
     for (const p of [toSalesforce, toHubspot]) {
@@ -404,14 +467,7 @@ async function run(): Promise<void> {
       `\nSalesforce daily allocation used: ${salesforce.control.apiUsage(orgId).used} / ${salesforce.control.apiUsage(orgId).limit}; runtime CPU ${runtimeFigures.runtimeCpuS} s, peak RSS ${runtimeFigures.maxRssMb} MB`,
     );
   } finally {
-    hubspot.control.clearWebhookTarget();
-    if (runtime !== undefined) {
-      runtime.child.kill('SIGKILL');
-    }
-    await hubspot.stop();
-    await salesforce.stop();
-    await database?.drop();
-    await redis?.stop();
+    await bench.close();
   }
 }
 

@@ -15,7 +15,7 @@ import {
 
 // Large back-fills (the initial import, a new mapping's back-fill) reach Salesforce through Bulk
 // API 2.0: the sandbox's request log shows the ingest job and no collections for those records.
-// The threshold is lowered to 50 to keep this fast (production: 2,000 in batches of 10,000; the
+// The threshold is lowered to 50 to keep this fast (production: 2,000 in batches of 4,000; the
 // sync bench's back-fill phase measures those).
 
 const DEALS = 120;

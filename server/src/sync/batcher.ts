@@ -9,7 +9,7 @@ import { createSyncContext, defaultBackfillOptions, type SyncOptions } from './s
 // family) runs with all of them — one HubSpot read per 100 records, one Salesforce write per 200.
 // Each job then completes, retries or is delayed with its own record's outcome.
 // Back-fill jobs (a new or changed mapping, the initial import) wait in a lane of their own:
-// batches up to `backfill.maxBatch` (10,000) that run once the flow of records pauses, so a large
+// batches up to `backfill.maxBatch` (4,000) that run once the flow of records pauses, so a large
 // back-fill reaches Salesforce as one Bulk API 2.0 job instead of a call per 200 records.
 
 type Waiting = {
