@@ -15,7 +15,8 @@ import { callCard, INSTALLER_USER_ID, installPortal, REP_USER_ID } from './cards
 // changes refused to a partner manager; bad input answered 400 naming the field; no Salesforce
 // org linked answered 409 naming Salesforce; nothing written by any refused request. Identity
 // reviews: a link names one of the review's candidates on the right side (422 naming the field),
-// a resolved review is a 409.
+// a resolved review is a 409. API budgets: an admin sets and clears a CRM's daily cap, audited
+// with the signed user; a partner manager reads it.
 
 const PORTAL = '5801';
 const MANAGER_USER_ID = '902';
@@ -26,14 +27,19 @@ type ErrorBody = { error: { code: string; message: string; issues?: { path: stri
 
 /** A request each route accepts, so refusals come from auth, not from validation. */
 function validCall(method: string, path: string): Call {
-  const filled = path.replace(':deadLetterId', UUID).replace(':linkId', UUID);
+  const filled = path
+    .replace(':deadLetterId', UUID)
+    .replace(':linkId', UUID)
+    .replace(':provider', 'hubspot');
   const query = filled.endsWith('/fields') ? '?kind=deal' : '';
   const document = defaultMappingDocument();
   const body = filled.endsWith('/resolve')
     ? { action: 'keep_apart' }
-    : filled.endsWith('/mappings/dry-run') || method === 'put'
-      ? { document, ...(method === 'put' ? { baseVersion: 0 } : {}) }
-      : undefined;
+    : filled.includes('/budgets/')
+      ? { dailyLimit: 5_000 }
+      : filled.endsWith('/mappings/dry-run') || method === 'put'
+        ? { document, ...(method === 'put' ? { baseVersion: 0 } : {}) }
+        : undefined;
   return {
     method: method.toUpperCase() as Call['method'],
     path: `${filled}${query}`,
@@ -62,6 +68,7 @@ describe.each(testDatabaseDrivers())('settings sync API auth [%s]', (driver) => 
       letters: string;
       audit: number;
       links: string;
+      budgets: string | null;
     }>(
       server.services.db,
       sql`select
@@ -70,7 +77,9 @@ describe.each(testDatabaseDrivers())('settings sync API auth [%s]', (driver) => 
         (select count(*)::int from sync_mappings where installation_id = ${installationId}) as mappings,
         (select string_agg(status || ':' || coalesce(resolved_by, ''), ',') from dead_letters
           where installation_id = ${installationId}) as letters,
-        (select count(*)::int from audit_log where installation_id = ${installationId}) as audit`,
+        (select count(*)::int from audit_log where installation_id = ${installationId}) as audit,
+        (select string_agg(provider || ':' || daily_limit || ':' || reserve_percent, ',' order by provider)
+          from api_budgets where installation_id = ${installationId}) as budgets`,
     );
     return row;
   };
@@ -159,6 +168,8 @@ describe.each(testDatabaseDrivers())('settings sync API auth [%s]', (driver) => 
       'POST /api/v1/sync/dead-letters/:deadLetterId/discard',
       'GET /api/v1/sync/reviews',
       'POST /api/v1/sync/reviews/:linkId/resolve',
+      'GET /api/v1/sync/budgets',
+      'PUT /api/v1/sync/budgets/:provider',
     ]);
   });
 
@@ -222,8 +233,8 @@ describe.each(testDatabaseDrivers())('settings sync API auth [%s]', (driver) => 
     },
   );
 
-  it('lets a partner manager read health, the mapping and the dead letters', async () => {
-    for (const path of ['/api/v1/sync/health', '/api/v1/sync/mappings']) {
+  it('lets a partner manager read health, the mapping, the budgets and the dead letters', async () => {
+    for (const path of ['/api/v1/sync/health', '/api/v1/sync/mappings', '/api/v1/sync/budgets']) {
       const response = await callCard(server, { path, portalId: PORTAL, userId: MANAGER_USER_ID });
       expect(response.status, path).toBe(200);
     }
@@ -320,9 +331,35 @@ describe.each(testDatabaseDrivers())('settings sync API auth [%s]', (driver) => 
       },
       field: 'body.salesforceId',
     },
-  ] as { call: Call; field: string }[])(
-    '$call.method $call.path: 400 naming $field, nothing written',
-    async ({ call, field }) => {
+    ...[
+      { body: { dailyLimit: 0 }, field: 'body.dailyLimit', message: 'at least 1 call per day' },
+      { body: { dailyLimit: -5 }, field: 'body.dailyLimit', message: 'at least 1 call per day' },
+      { body: { dailyLimit: 2.5 }, field: 'body.dailyLimit', message: 'whole number' },
+      { body: { dailyLimit: '1000' }, field: 'body.dailyLimit', message: 'whole number' },
+      { body: {}, field: 'body.dailyLimit', message: 'whole number' },
+      {
+        body: { dailyLimit: 10_000_001 },
+        field: 'body.dailyLimit',
+        message: 'at most 10,000,000 calls per day',
+      },
+      {
+        body: { dailyLimit: 1000, reservePercent: 101 },
+        field: 'body.reservePercent',
+        message: 'between 0 and 100',
+      },
+      { body: { dailyLimit: 1000, provider: 'salesforce' }, field: 'body', message: '' },
+    ].map(({ body, field, message }) => ({
+      call: { method: 'PUT', path: '/api/v1/sync/budgets/hubspot', body },
+      field,
+      message,
+    })),
+    {
+      call: { method: 'PUT', path: '/api/v1/sync/budgets/pipedrive', body: { dailyLimit: 1 } },
+      field: 'params.provider',
+    },
+  ] as { call: Call; field: string; message?: string }[])(
+    '$call.method $call.path $call.body: 400 naming $field, nothing written',
+    async ({ call, field, message }) => {
       const before = await written();
       const response = await callCard<ErrorBody>(server, {
         ...call,
@@ -332,6 +369,11 @@ describe.each(testDatabaseDrivers())('settings sync API auth [%s]', (driver) => 
       expect(response.status).toBe(400);
       expect(response.body.error.code).toBe('validation_failed');
       expect(response.body.error.issues?.map((issue) => issue.path)).toContain(field);
+      if (message !== undefined) {
+        expect(response.body.error.issues).toContainEqual(
+          expect.objectContaining({ path: field, message: expect.stringContaining(message) }),
+        );
+      }
       expect(await written()).toEqual(before);
     },
   );
@@ -502,5 +544,101 @@ describe.each(testDatabaseDrivers())('settings sync API auth [%s]', (driver) => 
       userId: INSTALLER_USER_ID,
     });
     expect(list.body.reviews.map((r) => r.id)).toEqual([hubspotReview]);
+  });
+
+  it('an admin sets, changes and clears a daily cap, audited with the signed user', async () => {
+    const put = (provider: string, body: unknown) =>
+      callCard<Record<string, unknown>>(server, {
+        method: 'PUT',
+        path: `/api/v1/sync/budgets/${provider}`,
+        body,
+        portalId: PORTAL,
+        userId: INSTALLER_USER_ID,
+      });
+    const budgets = async () =>
+      (
+        await callCard<{ budgets: Record<string, unknown>[] }>(server, {
+          path: '/api/v1/sync/budgets',
+          portalId: PORTAL,
+          userId: MANAGER_USER_ID,
+        })
+      ).body.budgets;
+    const audits = async () =>
+      server.services.db
+        .select()
+        .from(auditLog)
+        .where(
+          and(eq(auditLog.installationId, installationId), eq(auditLog.objectKind, 'api_budget')),
+        )
+        .orderBy(auditLog.id);
+
+    expect(await budgets()).toEqual(
+      ['hubspot', 'salesforce'].map((provider) => ({
+        provider,
+        dailyLimit: null,
+        reservePercent: 25,
+        reserveLine: null,
+        day: '2026-03-10',
+        used: 0,
+        state: 'ok',
+        resumesAt: null,
+      })),
+    );
+    expect(await put('hubspot', { dailyLimit: 40_000 })).toMatchObject({
+      status: 200,
+      body: { provider: 'hubspot', dailyLimit: 40_000, reservePercent: 25, reserveLine: 30_000 },
+    });
+    expect(await put('salesforce', { dailyLimit: 1_000, reservePercent: 10 })).toMatchObject({
+      status: 200,
+      body: { provider: 'salesforce', dailyLimit: 1_000, reservePercent: 10, reserveLine: 900 },
+    });
+    expect((await written())?.budgets).toBe('hubspot:40000:25,salesforce:1000:10');
+    const health = await callCard<{ hubspot: { apiUsage: Record<string, unknown> } }>(server, {
+      path: '/api/v1/sync/health',
+      portalId: PORTAL,
+      userId: MANAGER_USER_ID,
+    });
+    expect(health.body.hubspot.apiUsage).toMatchObject({ dailyLimit: 40_000, state: 'ok' });
+
+    expect(await put('hubspot', { dailyLimit: null })).toMatchObject({
+      status: 200,
+      body: { provider: 'hubspot', dailyLimit: null, reserveLine: null, state: 'ok' },
+    });
+    expect((await written())?.budgets).toBe('salesforce:1000:10');
+    expect((await budgets()).map((b) => [b.provider, b.dailyLimit])).toEqual([
+      ['hubspot', null],
+      ['salesforce', 1_000],
+    ]);
+    expect(
+      (await audits()).map(({ actor, origin, action, before, after }) => ({
+        actor,
+        origin,
+        action,
+        before,
+        after,
+      })),
+    ).toEqual([
+      {
+        actor: 'rep@example.com',
+        origin: 'admin',
+        action: 'sync.budget_set',
+        before: null,
+        after: { provider: 'hubspot', dailyLimit: 40_000, reservePercent: 25 },
+      },
+      {
+        actor: 'rep@example.com',
+        origin: 'admin',
+        action: 'sync.budget_set',
+        before: null,
+        after: { provider: 'salesforce', dailyLimit: 1_000, reservePercent: 10 },
+      },
+      {
+        actor: 'rep@example.com',
+        origin: 'admin',
+        action: 'sync.budget_cleared',
+        before: { provider: 'hubspot', dailyLimit: 40_000, reservePercent: 25 },
+        after: null,
+      },
+    ]);
   });
 });

@@ -1,5 +1,7 @@
 import type {
   AuditEntryView,
+  BudgetsView,
+  BudgetView,
   DeadLettersView,
   DeadLetterView,
   DryRunView,
@@ -21,7 +23,7 @@ import {
 } from '@partnerbridge/shared/sync';
 import { and, count, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { apiUsage } from '../db/schema/api.ts';
+import { apiBudgets, apiUsage } from '../db/schema/api.ts';
 import { auditLog, deadLetters } from '../db/schema/audit.ts';
 import { idLinks, localChanges, syncCheckpoints } from '../db/schema/sync.ts';
 import {
@@ -35,7 +37,7 @@ import { assertNever } from '../http/route.ts';
 import { getInstallationOrThrow } from '../installs/installations.ts';
 import { recordJobOptions, syncRecordJob } from '../jobs/sync-record.job.ts';
 import type { Services } from '../services.ts';
-import { budgetState, utcDay } from './api-usage.ts';
+import { type BudgetState, budgetState, utcDay } from './api-usage.ts';
 import { batchRead } from './hubspot/hubspot-objects.ts';
 import { notifyLocalChanges } from './outbox-trigger.ts';
 import type { RecordFamily } from './record-sync.ts';
@@ -496,6 +498,90 @@ export async function syncHealth(
         })),
     })),
   };
+}
+
+const budgetProviders = ['hubspot', 'salesforce'] as const;
+type BudgetProvider = (typeof budgetProviders)[number];
+
+function toBudgetView(state: BudgetState): BudgetView {
+  return {
+    provider: state.provider,
+    dailyLimit: state.dailyLimit,
+    reservePercent: state.reservePercent,
+    reserveLine: state.reserveLine,
+    day: state.day,
+    used: state.used,
+    state: state.state,
+    resumesAt: state.resumesAt === null ? null : new Date(state.resumesAt).toISOString(),
+  };
+}
+
+/** Each CRM's daily cap, reserve line, our calls today and what is paused (see api-usage.ts). */
+export async function budgetsView(
+  services: Services,
+  installationId: string,
+): Promise<BudgetsView> {
+  await getInstallationOrThrow(services.db, installationId);
+  const now = services.clock.now();
+  const states = await Promise.all(
+    budgetProviders.map((provider) => budgetState(services.db, installationId, provider, now)),
+  );
+  return { budgets: states.map(toBudgetView) };
+}
+
+/**
+ * Sets (or, with `dailyLimit: null`, clears) the daily cap of our calls to a CRM, audited with who
+ * did it. Work held by the old cap resumes at its next check (`SyncOptions.budgetRecheckMs`).
+ */
+export async function setBudget(
+  services: Services,
+  installationId: string,
+  provider: BudgetProvider,
+  body: { dailyLimit: number | null; reservePercent: number },
+  actor: string,
+): Promise<BudgetView> {
+  await getInstallationOrThrow(services.db, installationId);
+  const at = new Date(services.clock.now());
+  const where = and(
+    eq(apiBudgets.installationId, installationId),
+    eq(apiBudgets.provider, provider),
+  );
+  await services.db.transaction(async (tx) => {
+    const [before] = await tx.select().from(apiBudgets).where(where);
+    if (body.dailyLimit === null) {
+      await tx.delete(apiBudgets).where(where);
+    } else {
+      const values = {
+        dailyLimit: body.dailyLimit,
+        reservePercent: body.reservePercent,
+        updatedAt: at,
+      };
+      await tx
+        .insert(apiBudgets)
+        .values({ installationId, provider, ...values })
+        .onConflictDoUpdate({
+          target: [apiBudgets.installationId, apiBudgets.provider],
+          set: values,
+        });
+    }
+    await tx.insert(auditLog).values({
+      installationId,
+      occurredAt: at,
+      origin: 'admin',
+      actor,
+      action: body.dailyLimit === null ? 'sync.budget_cleared' : 'sync.budget_set',
+      objectKind: 'api_budget',
+      before:
+        before === undefined
+          ? null
+          : { provider, dailyLimit: before.dailyLimit, reservePercent: before.reservePercent },
+      after:
+        body.dailyLimit === null
+          ? null
+          : { provider, dailyLimit: body.dailyLimit, reservePercent: body.reservePercent },
+    });
+  });
+  return toBudgetView(await budgetState(services.db, installationId, provider, at.getTime()));
 }
 
 export async function replayDeadLetter(

@@ -86,12 +86,19 @@ export function createUsageRecorder(
   };
 }
 
+/** The reserve of a cap set without one (the `api_budgets.reserve_percent` default). */
+export const DEFAULT_RESERVE_PERCENT = 25;
+
 export type BudgetState = {
   readonly provider: CrmSystem;
   readonly day: string;
   readonly used: number;
   /** The admin's cap for our calls per day (null: none set). */
   readonly dailyLimit: number | null;
+  /** Share of the cap kept for live changes (the default when no cap is set). */
+  readonly reservePercent: number;
+  /** Calls at which non-critical work pauses (null: no cap). */
+  readonly reserveLine: number | null;
   /** 'ok'; 'non_critical_paused' above the reserve line; 'paused' at the cap. */
   readonly state: 'ok' | 'non_critical_paused' | 'paused';
   /** When a paused budget frees again (the next UTC day). */
@@ -123,7 +130,16 @@ export async function budgetState(
   const used = usage?.calls ?? 0;
   const nextDay = Date.parse(`${day}T00:00:00.000Z`) + 86_400_000;
   if (budget === undefined) {
-    return { provider, day, used, dailyLimit: null, state: 'ok', resumesAt: null };
+    return {
+      provider,
+      day,
+      used,
+      dailyLimit: null,
+      reservePercent: DEFAULT_RESERVE_PERCENT,
+      reserveLine: null,
+      state: 'ok',
+      resumesAt: null,
+    };
   }
   // Non-critical work (back-fills, sweeps, imports) stops at the reserve line so real-time
   // changes keep flowing until the cap itself.
@@ -135,6 +151,8 @@ export async function budgetState(
     day,
     used,
     dailyLimit: budget.dailyLimit,
+    reservePercent: budget.reservePercent,
+    reserveLine,
     state,
     resumesAt: state === 'ok' ? null : nextDay,
   };

@@ -13,10 +13,18 @@ import { apiInstantSchema } from './common.ts';
 // The sync's admin API, as the settings page calls it (`/api/v1/sync/...`, signed) and as
 // operators do (`/admin/api/installations/:installationId/sync/...`): health, mappings (get,
 // the portal's and the org's fields, save with validation against them, dry-run), dead letters,
-// and for operators a record's audit trail, identity reviews, the import and the API budgets.
+// identity reviews, the daily API budgets (the admin's caps), and for operators a record's audit
+// trail and the import.
 
 const providerSchema = z.enum(syncSides);
 const objectKindSchema = z.enum(mappedObjectKinds);
+
+/**
+ * Where an installation stands against its daily cap for a CRM: `ok`; `non_critical_paused` at the
+ * reserve line (back-fills, sweeps and imports wait; live changes go on); `paused` at the cap
+ * (everything waits until the next UTC day, or until the cap is raised or cleared).
+ */
+export const budgetStates = ['ok', 'non_critical_paused', 'paused'] as const;
 
 const apiUsageViewSchema = z.strictObject({
   day: z.iso.date(),
@@ -25,7 +33,7 @@ const apiUsageViewSchema = z.strictObject({
   errors: z.int(),
   /** The admin's daily cap; null = none. */
   dailyLimit: z.int().nullable(),
-  state: z.enum(['ok', 'non_critical_paused', 'paused']),
+  state: z.enum(budgetStates),
   /** The provider's own last report (rate-limit headers / Sforce-Limit-Info), as received. */
   providerReport: z.unknown(),
 });
@@ -325,11 +333,27 @@ export const importQueuedViewSchema = z.strictObject({
   jobId: z.string(),
 });
 
+/** The largest daily cap accepted: above any CRM's own daily allowance for one portal or org. */
+export const MAX_DAILY_BUDGET = 10_000_000;
+
+export const budgetParamsSchema = z.strictObject({ provider: providerSchema });
+
 export const budgetBodySchema = z
   .strictObject({
-    dailyLimit: z.int().min(0),
+    /** Our calls to this CRM per UTC day at most; null clears the cap (no limit of ours). */
+    dailyLimit: z
+      .int({ error: 'dailyLimit must be a whole number of API calls per day, or null to clear' })
+      .min(1, { error: 'dailyLimit must be at least 1 call per day (null clears the cap)' })
+      .max(MAX_DAILY_BUDGET, {
+        error: `dailyLimit must be at most ${MAX_DAILY_BUDGET.toLocaleString('en-US')} calls per day`,
+      })
+      .nullable(),
     /** Share of the cap kept for live changes: back-fills and sweeps pause at the line. */
-    reservePercent: z.int().min(0).max(100).default(25),
+    reservePercent: z
+      .int({ error: 'reservePercent must be a whole percentage' })
+      .min(0, { error: 'reservePercent must be between 0 and 100' })
+      .max(100, { error: 'reservePercent must be between 0 and 100' })
+      .default(25),
   })
   .meta({ id: 'SyncBudgetBody' });
 export type BudgetBody = z.input<typeof budgetBodySchema>;
@@ -337,7 +361,23 @@ export type BudgetBody = z.input<typeof budgetBodySchema>;
 export const budgetViewSchema = z
   .strictObject({
     provider: providerSchema,
-    dailyLimit: z.int(),
+    /** The cap (null: none). */
+    dailyLimit: z.int().nullable(),
     reservePercent: z.int(),
+    /** Calls today at which back-fills pause (null: no cap). */
+    reserveLine: z.int().nullable(),
+    /** Today, UTC: usage and the cap reset at midnight UTC. */
+    day: z.iso.date(),
+    /** Our calls to this CRM today. */
+    used: z.int(),
+    state: z.enum(budgetStates),
+    /** When paused work resumes by itself (the next midnight UTC); null when nothing waits. */
+    resumesAt: apiInstantSchema.nullable(),
   })
   .meta({ id: 'SyncBudget' });
+export type BudgetView = z.infer<typeof budgetViewSchema>;
+
+export const budgetsViewSchema = z
+  .strictObject({ budgets: z.array(budgetViewSchema) })
+  .meta({ id: 'SyncBudgets' });
+export type BudgetsView = z.infer<typeof budgetsViewSchema>;

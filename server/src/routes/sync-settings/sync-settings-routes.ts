@@ -1,4 +1,6 @@
 import type { Route } from '../../http/route.ts';
+import { settingsSyncBudgetPutRoute } from './settings-sync-budget-put.route.ts';
+import { settingsSyncBudgetsGetRoute } from './settings-sync-budgets-get.route.ts';
 import { settingsSyncDeadLetterDiscardRoute } from './settings-sync-dead-letter-discard.route.ts';
 import { settingsSyncDeadLetterReplayRoute } from './settings-sync-dead-letter-replay.route.ts';
 import { settingsSyncDeadLettersRoute } from './settings-sync-dead-letters.route.ts';
@@ -26,4 +28,6 @@ export const syncSettingsRoutes: readonly Route[] = [
   settingsSyncDeadLetterDiscardRoute,
   settingsSyncReviewsRoute,
   settingsSyncReviewResolveRoute,
+  settingsSyncBudgetsGetRoute,
+  settingsSyncBudgetPutRoute,
 ];
