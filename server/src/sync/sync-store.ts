@@ -434,7 +434,19 @@ export async function writeAudit(
   entries: readonly AuditEntry[],
   at: Date,
 ): Promise<void> {
-  if (entries.length === 0) return;
+  // 1,000 rows a statement: a back-fill batch (thousands of records) stays far below Postgres's
+  // 65,535 bind parameters per statement.
+  for (let start = 0; start < entries.length; start += 1_000) {
+    await insertAudit(db, installationId, entries.slice(start, start + 1_000), at);
+  }
+}
+
+async function insertAudit(
+  db: Executor,
+  installationId: string,
+  entries: readonly AuditEntry[],
+  at: Date,
+): Promise<void> {
   await db.insert(auditLog).values(
     entries.map((entry) => ({
       installationId,
