@@ -96,12 +96,10 @@ function exchangeTap(onExchange: (exchange: HubspotExchange) => void) {
     }
     const [path = '', query = ''] = req.originalUrl.split('?');
     let responseBody: unknown;
-    const json = res.json.bind(res);
-    res.json = (body: unknown) => {
-      responseBody = body;
-      return json(body);
-    };
-    res.on('finish', () => {
+    let reported = false;
+    const report = () => {
+      if (reported) return;
+      reported = true;
       onExchange({
         method: req.method,
         path,
@@ -112,7 +110,17 @@ function exchangeTap(onExchange: (exchange: HubspotExchange) => void) {
         responseBody,
         responseHeaders: res.getHeaders(),
       });
-    });
+    };
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      responseBody = body;
+      const sent = json(body);
+      // A client that went away (a killed worker) never sees 'finish', but the request was
+      // still applied: the tap must see it.
+      if (req.socket.destroyed) report();
+      return sent;
+    };
+    res.once('finish', report);
     next();
   };
 }
