@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineJob, type JobModule } from '../queue/job.ts';
+import { budgetState } from '../sync/api-usage.ts';
 import { batcherFor } from '../sync/batcher.ts';
 import { pollHubspot, pollSalesforce } from '../sync/polls.ts';
 import { createSyncContext, defaultSyncOptions, type SyncOptions } from '../sync/sync-context.ts';
@@ -40,11 +41,19 @@ export function createSyncPollJob(
         log,
       });
       const queued: Record<string, number> = {};
+      // A CRM at the admin's daily cap is not polled until the cap frees (the checkpoints keep
+      // what changed meanwhile); at the reserve line polls go on: they find the live changes.
+      const systems: typeof data.systems = [];
+      for (const system of data.systems) {
+        const budget = await budgetState(services.db, data.installationId, system, ctx.now());
+        if (budget.state === 'paused') queued[`${system}.capped`] = 0;
+        else systems.push(system);
+      }
       try {
         for (const family of ['company', 'deal'] as const) {
-          if (data.systems.includes('hubspot'))
+          if (systems.includes('hubspot'))
             queued[`hubspot.${family}`] = await pollHubspot(ctx, family);
-          if (data.systems.includes('salesforce'))
+          if (systems.includes('salesforce'))
             queued[`salesforce.${family}`] = await pollSalesforce(ctx, family);
         }
       } catch (error) {

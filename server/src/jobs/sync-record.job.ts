@@ -69,8 +69,10 @@ export function createSyncRecordJob(
           return { status: 'done' };
         case 'delayed': {
           // This installation is paused (429, budget) or the record is locked: come back later
-          // without spending an attempt, and without holding up anyone else.
-          await job.moveToDelayed(outcome.untilMs, job.token);
+          // without spending an attempt, and without holding up anyone else. `untilMs` is on the
+          // sync's clock (a budget resumes at midnight UTC of it); the queue schedules in real time.
+          const waitMs = Math.max(0, outcome.untilMs - services.clock.now());
+          await job.moveToDelayed(Date.now() + waitMs, job.token);
           throw new DelayedError(outcome.reason);
         }
         case 'retry': {

@@ -2,7 +2,12 @@ import type { Services } from '../services.ts';
 import { budgetState } from './api-usage.ts';
 import { type RecordOutcome, type RecordRef, syncRecordBatch } from './record-sync.ts';
 import { createGates, type Gates } from './redis-gates.ts';
-import { createSyncContext, defaultBackfillOptions, type SyncOptions } from './sync-context.ts';
+import {
+  createSyncContext,
+  defaultBackfillOptions,
+  defaultBudgetRecheckMs,
+  type SyncOptions,
+} from './sync-context.ts';
 
 // The batcher: per-record jobs stay active (locked in BullMQ) while they wait here, and every
 // `lingerMs` (or as soon as `maxBatch` records are waiting) one batch per (installation, object
@@ -62,6 +67,7 @@ export function batcherFor(
   );
   const lanes = new Map<string, Lane>();
   const backfill = options.backfill ?? defaultBackfillOptions;
+  const budgetRecheckMs = options.budgetRecheckMs ?? defaultBudgetRecheckMs;
   const limits = (laneKey: string) =>
     laneKey.endsWith('|backfill')
       ? { maxBatch: backfill.maxBatch, lingerMs: backfill.lingerMs, backfill: true }
@@ -90,7 +96,7 @@ export function batcherFor(
         const budget = paused ?? reserve;
         waiting.resolve({
           status: 'delayed',
-          untilMs: Math.min(budget?.resumesAt ?? now + 60_000, now + 15 * 60_000),
+          untilMs: Math.min(budget?.resumesAt ?? now + 60_000, now + budgetRecheckMs),
           reason: `daily ${budget?.provider} API budget reached (${budget?.used}/${budget?.dailyLimit})`,
         });
       }

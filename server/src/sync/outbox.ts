@@ -40,7 +40,7 @@ import {
   desiredDeals,
   desiredPartners,
 } from './outbox-values.ts';
-import type { SyncContext } from './sync-context.ts';
+import { defaultBudgetRecheckMs, type SyncContext } from './sync-context.ts';
 import { SyncCallError } from './sync-errors.ts';
 import {
   type AuditEntry,
@@ -256,7 +256,10 @@ export async function processOutbox(
       deferred: rows.length,
       deadLettered: 0,
       writes: empty,
-      retryAfterMs: Math.min((paused.resumesAt ?? ctx.now() + 60_000) - ctx.now(), 15 * 60_000),
+      retryAfterMs: Math.min(
+        (paused.resumesAt ?? ctx.now() + 60_000) - ctx.now(),
+        ctx.options.budgetRecheckMs ?? defaultBudgetRecheckMs,
+      ),
       more: false,
     };
   }

@@ -38,6 +38,11 @@ export type SyncOptions = {
    * Default 15 minutes: the list has no time filter, so it costs one call per 100 archived.
    */
   readonly archivedPollEveryMs?: number;
+  /**
+   * Work held by a daily API cap (see api-usage.ts) checks again after this long at the latest
+   * (sooner at midnight UTC): how soon a raised or cleared cap lets it go. Default 15 minutes.
+   */
+  readonly budgetRecheckMs?: number;
   /** Salesforce change events (see change-events.ts); defaults when absent. */
   readonly changeEvents?: ChangeEventOptions;
   /** Called after records were imported or updated from a CRM (ledger and tier recomputation). */
@@ -97,6 +102,7 @@ export const defaultChangeEventOptions: ChangeEventOptions = {
 };
 
 export const defaultArchivedPollEveryMs = 15 * 60_000;
+export const defaultBudgetRecheckMs = 15 * 60_000;
 
 export const defaultSyncOptions: SyncOptions = {
   maxBatch: 1_000,
@@ -214,7 +220,7 @@ export async function createSyncContext(input: {
       try {
         return await call(await salesforce());
       } catch (error) {
-        const failure = fromSalesforceError(error);
+        const failure = fromSalesforceError(error, options.salesforcePauseMs);
         if (failure.kind === 'rate_limited') {
           await gates.pause(gateKey, now() + options.salesforcePauseMs, now());
         }

@@ -4,6 +4,7 @@ import {
 } from '@partnerbridge/salesforce-connector';
 import { defaultMappingDocument, type MappingDocument } from '@partnerbridge/shared/sync';
 import { expect } from 'vitest';
+import type { Clock } from '../../../server/src/clock.ts';
 import {
   linkSalesforceOrg,
   upsertHubspotInstallation,
@@ -95,6 +96,11 @@ export async function startSyncHarness(
     onHubspotExchange?: (exchange: HubspotExchange) => void;
     /** Options of the Salesforce sandbox (streaming, clock…). */
     salesforceSandbox?: Omit<SalesforceSandboxOptions, 'demo'>;
+    /**
+     * One clock for the server and both sandboxes (their records' timestamps, tokens, webhook
+     * signatures): a test moves the sync's day with it. Queue delays stay in real time.
+     */
+    clock?: Clock;
   } = {},
 ): Promise<SyncHarness> {
   const syncOptions = { ...fastSyncOptions, ...options.sync };
@@ -106,11 +112,13 @@ export async function startSyncHarness(
     },
     webhookRetry: { initialDelayMs: 50, maxDelayMs: 500, maxAttempts: 8 },
     ...(options.onHubspotExchange === undefined ? {} : { onExchange: options.onHubspotExchange }),
+    ...(options.clock === undefined ? {} : { clock: () => options.clock?.now() ?? Date.now() }),
   });
   // Short long polls: change-event subscribers disconnect quickly when a test stops them.
   const salesforce = await startSalesforceSandbox({
     demo: false,
     streaming: { longPollMs: 2_000 },
+    ...(options.clock === undefined ? {} : { clock: () => options.clock?.now() ?? Date.now() }),
     ...options.salesforceSandbox,
   });
   const tenant = await createTenant(hubspot, salesforce, 'Sync test');
@@ -129,6 +137,7 @@ export async function startSyncHarness(
     env,
     worker: options.worker ?? true,
     jobs: (options.jobs ?? createSyncJobs)(syncOptions),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.driver === undefined ? {} : { driver: options.driver }),
   });
   const { portalId, orgId, installationId } = await installTenant(
