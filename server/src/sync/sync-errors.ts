@@ -69,7 +69,8 @@ function groupOf(kind: SyncErrorKind, code: string, message: string): DeadLetter
 }
 
 /** A connector error in the engine's terms. */
-export function fromSalesforceError(error: unknown): SyncCallError {
+/** `rateLimitedRetryMs`: when a rate-limited call is tried again (the org's pause). */
+export function fromSalesforceError(error: unknown, rateLimitedRetryMs = 60_000): SyncCallError {
   if (error instanceof SyncCallError) return error;
   if (error instanceof SalesforceError) {
     const kind: SyncErrorKind =
@@ -84,7 +85,7 @@ export function fromSalesforceError(error: unknown): SyncCallError {
       errorCode: error.errorCode,
       message: error.message,
       // Salesforce tells no retry time: its daily allocation frees as calls age out.
-      ...(kind === 'rate_limited' ? { retryAfterMs: 60_000 } : {}),
+      ...(kind === 'rate_limited' ? { retryAfterMs: rateLimitedRetryMs } : {}),
       cause: error,
     });
   }

@@ -214,20 +214,29 @@ export function createHubspotApi(deps: {
       options: { search?: boolean } = {},
     ) {
       const search = options.search === true;
-      for (let attempt = 0; ; attempt++) {
+      // Server errors and rate limits count their in-call retries apart: a 5xx after two waits
+      // for the window is still retried here, not at the cost of one of the job's attempts.
+      let serverErrors = 0;
+      let rateLimits = 0;
+      for (;;) {
         try {
           return (await once(method, path, body, search)).body as T;
         } catch (error) {
           if (!(error instanceof SyncCallError)) throw error;
-          const retriable =
-            (error.kind === 'retry_later' && attempt < limits.serverErrorRetries) ||
-            (error.kind === 'rate_limited' &&
-              (error.retryAfterMs ?? Number.POSITIVE_INFINITY) <= limits.maxInlineWaitMs &&
-              attempt < 5);
-          if (!retriable) throw error;
-          const base =
-            error.kind === 'retry_later' ? 100 * 2 ** attempt : (error.retryAfterMs ?? 0);
-          await sleep(base + Math.floor(Math.random() * 100));
+          if (error.kind === 'retry_later' && serverErrors < limits.serverErrorRetries) {
+            await sleep(100 * 2 ** serverErrors++ + Math.floor(Math.random() * 100));
+            continue;
+          }
+          if (
+            error.kind === 'rate_limited' &&
+            (error.retryAfterMs ?? Number.POSITIVE_INFINITY) <= limits.maxInlineWaitMs &&
+            rateLimits < 5
+          ) {
+            rateLimits++;
+            await sleep((error.retryAfterMs ?? 0) + Math.floor(Math.random() * 100));
+            continue;
+          }
+          throw error;
         }
       }
     },
