@@ -1,5 +1,5 @@
 import type { BudgetView, SyncHealthView } from '@partnerbridge/shared/api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSyncJobs } from '../../server/src/jobs/sync-jobs.ts';
 import { defaultBackfillOptions } from '../../server/src/sync/sync-context.ts';
 import { callCard } from '../server/cards/support.ts';
@@ -109,6 +109,12 @@ describe('daily API budgets', () => {
       },
     });
   });
+  afterEach(async () => {
+    // Each scenario starts without caps, even after another one failed halfway.
+    for (const provider of ['hubspot', 'salesforce'] as const) {
+      await setCap(provider, { dailyLimit: null });
+    }
+  });
   afterAll(async () => {
     await h?.stop();
   });
@@ -179,7 +185,6 @@ describe('daily API budgets', () => {
       state: 'ok',
       resumesAt: null,
     });
-    await setCap('hubspot', { dailyLimit: null });
   });
 
   it('Salesforce: at the cap nothing calls Salesforce; clearing the cap lets everything through', async () => {
