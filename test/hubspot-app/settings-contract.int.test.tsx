@@ -17,6 +17,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { settingsApiFor } from '../../hubspot-app/src/app/settings/api.ts';
 import { PartnerbridgeSettings } from '../../hubspot-app/src/app/settings/panels/PartnerbridgeSettings.tsx';
+import { apiBudgets } from '../../server/src/db/schema/api.ts';
 import { deadLetters } from '../../server/src/db/schema/audit.ts';
 import { idLinks } from '../../server/src/db/schema/sync.ts';
 import { INSTALLER_USER_ID, installPortal, seedAcmeScenario } from '../server/cards/support.ts';
@@ -229,6 +230,38 @@ describe('settings page sync tabs against the server and both sandboxes', () => 
     });
     expect(bridge.refused).toEqual([]);
     expect(bridge.forwarded.every((call) => call.status === 200)).toBe(true);
+  });
+
+  it('sets a daily HubSpot cap from the health tab; the server refuses 0, naming the field', async () => {
+    const renderer = asAdmin();
+    const { findByTestId, waitFor, bridge, addAlert } = renderer;
+    await openTab(renderer, 'health');
+    await waitFor(() => expect(findByTestId(Tile, 'budget-hubspot')).toBeDefined(), {
+      timeoutInMs: 5_000,
+    });
+    expect(textOf(findByTestId(StatusTag, 'budget-hubspot-state'))).toBe('OK');
+    fire(findByTestId(NumberInput, 'budget-hubspot-limit'), 'onChange', 0);
+    findByTestId(Button, 'budget-hubspot-save').trigger('onClick');
+    await waitFor(
+      () =>
+        expect(findByTestId(NumberInput, 'budget-hubspot-limit').props.validationMessage).toBe(
+          'dailyLimit must be at least 1 call per day (null clears the cap)',
+        ),
+      { timeoutInMs: 5_000 },
+    );
+    fire(findByTestId(NumberInput, 'budget-hubspot-limit'), 'onChange', 5_000);
+    findByTestId(Button, 'budget-hubspot-save').trigger('onClick');
+    await waitFor(() => expect(addAlert).toHaveBeenCalled(), { timeoutInMs: 5_000 });
+    expect(findByTestId(Text, 'budget-hubspot-usage').text).toMatch(
+      /^\d+ of 5000 calls today \(\d{4}-\d{2}-\d{2}\); back-fills pause at 3750$/,
+    );
+    const [stored] = await h.server.services.db
+      .select()
+      .from(apiBudgets)
+      .where(eq(apiBudgets.installationId, h.installationId));
+    expect(stored).toMatchObject({ provider: 'hubspot', dailyLimit: 5_000, reservePercent: 25 });
+    expect(bridge.forwarded.map((call) => call.status)).toContain(400);
+    expect(bridge.refused).toEqual([]);
   });
 
   it("lists a Salesforce account's identity review and links it to the chosen company", async () => {

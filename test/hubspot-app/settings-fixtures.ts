@@ -1,5 +1,8 @@
 import { defaultProgram } from '@partnerbridge/shared';
 import {
+  type BudgetsView,
+  type BudgetView,
+  budgetsViewSchema,
   type DeadLettersView,
   type DryRunView,
   deadLettersViewSchema,
@@ -226,6 +229,40 @@ export function aSyncHealth(): SyncHealthView {
       },
     ],
   });
+}
+
+/** HubSpot past its reserve line (back-fills paused), Salesforce without a cap. */
+export function someBudgets(): BudgetsView {
+  return budgetsViewSchema.parse({
+    budgets: [
+      {
+        provider: 'hubspot',
+        dailyLimit: 250_000,
+        reservePercent: 25,
+        reserveLine: 187_500,
+        day: '2026-03-10',
+        used: 190_000,
+        state: 'non_critical_paused',
+        resumesAt: '2026-03-11T00:00:00.000Z',
+      },
+      {
+        provider: 'salesforce',
+        dailyLimit: null,
+        reservePercent: 25,
+        reserveLine: null,
+        day: '2026-03-10',
+        used: 388,
+        state: 'ok',
+        resumesAt: null,
+      },
+    ],
+  });
+}
+
+export function aBudget(overrides: Partial<BudgetView>): BudgetView {
+  const [hubspot] = someBudgets().budgets;
+  if (hubspot === undefined) throw new Error('fixture has budgets');
+  return { ...hubspot, ...overrides };
 }
 
 export function someDeadLetters(): DeadLettersView {

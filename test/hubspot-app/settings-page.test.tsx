@@ -33,6 +33,7 @@ import {
 } from './fake-hubspot.ts';
 import { aMe, anApiError } from './fixtures.ts';
 import {
+  aBudget,
   aDryRun,
   aNewRule,
   anInstallation,
@@ -42,6 +43,7 @@ import {
   aSyncHealth,
   aWhatIf,
   dealFields,
+  someBudgets,
   someDeadLetters,
   someMappings,
   someReviews,
@@ -502,6 +504,180 @@ describe('settings page', () => {
       await waitFor(() => expect(findByTestId(TableRow, `letter-${letter.id}`)).toBeDefined());
       expect(maybeFindByTestId(Button, `replay-${letter.id}`)).toBeNull();
       expect(maybeFindByTestId(Button, `discard-${letter.id}`)).toBeNull();
+    });
+  });
+
+  describe('API budgets', () => {
+    const capError = () =>
+      json(
+        anApiError('validation_failed', 'the request is invalid', [
+          {
+            path: 'body.dailyLimit',
+            message: 'dailyLimit must be at most 10,000,000 calls per day',
+          },
+        ]),
+        400,
+      );
+
+    it("shows each CRM's calls today against its cap and what is paused", async () => {
+      const renderer = renderSettings({
+        'GET /api/v1/sync/health': () => json(aSyncHealth()),
+        'GET /api/v1/sync/dead-letters': () => json(someDeadLetters()),
+        'GET /api/v1/sync/budgets': () => json(someBudgets()),
+      });
+      await openTab(renderer, 'health');
+      const { findByTestId, waitFor } = renderer;
+      await waitFor(() => expect(findByTestId(Tile, 'budget-hubspot')).toBeDefined());
+      expect(findByTestId(Text, 'budget-hubspot-usage').text).toBe(
+        '190000 of 250000 calls today (2026-03-10); back-fills pause at 187500',
+      );
+      expect(textOf(findByTestId(StatusTag, 'budget-hubspot-state'))).toBe(
+        'Reserve reached: back-fills paused',
+      );
+      expect(findByTestId(Text, 'budget-hubspot-resumes').text).toContain(
+        '2026-03-11T00:00:00.000Z',
+      );
+      expect(findByTestId(Text, 'budget-salesforce-usage').text).toBe(
+        '388 calls today (2026-03-10), no cap',
+      );
+      expect(textOf(findByTestId(StatusTag, 'budget-salesforce-state'))).toBe('OK');
+      expect(findByTestId(NumberInput, 'budget-hubspot-limit').props.value).toBe(250_000);
+    });
+
+    it('says when a CRM is capped until midnight UTC', async () => {
+      const renderer = renderSettings({
+        'GET /api/v1/sync/health': () => json(aSyncHealth()),
+        'GET /api/v1/sync/dead-letters': () => json(someDeadLetters()),
+        'GET /api/v1/sync/budgets': () =>
+          json({ budgets: [aBudget({ used: 250_000, state: 'paused' })] }),
+      });
+      await openTab(renderer, 'health');
+      const { findByTestId, waitFor } = renderer;
+      await waitFor(() =>
+        expect(textOf(findByTestId(StatusTag, 'budget-hubspot-state'))).toBe(
+          'Capped: sync paused until midnight UTC',
+        ),
+      );
+    });
+
+    it('lets an admin set a cap, showing the server validation error on the field', async () => {
+      const renderer = renderSettings({
+        'GET /api/v1/sync/health': () => json(aSyncHealth()),
+        'GET /api/v1/sync/dead-letters': () => json(someDeadLetters()),
+        'GET /api/v1/sync/budgets': () => json(someBudgets()),
+        'PUT /api/v1/sync/budgets/salesforce': [
+          capError,
+          () =>
+            json(
+              aBudget({
+                provider: 'salesforce',
+                dailyLimit: 50_000,
+                reservePercent: 10,
+                reserveLine: 45_000,
+                used: 388,
+                state: 'ok',
+                resumesAt: null,
+              }),
+            ),
+        ],
+      });
+      await openTab(renderer, 'health');
+      const { findByTestId, waitFor, fake, addAlert } = renderer;
+      await waitFor(() => expect(findByTestId(Tile, 'budget-salesforce')).toBeDefined());
+      fire(findByTestId(NumberInput, 'budget-salesforce-limit'), 'onChange', 20_000_000);
+      fire(findByTestId(NumberInput, 'budget-salesforce-reserve'), 'onChange', 10);
+      findByTestId(Button, 'budget-salesforce-save').trigger('onClick');
+      await waitFor(() =>
+        expect(findByTestId(NumberInput, 'budget-salesforce-limit').props).toMatchObject({
+          error: true,
+          validationMessage: 'dailyLimit must be at most 10,000,000 calls per day',
+        }),
+      );
+      expect(textOf(findByTestId(List, 'budget-salesforce-errors-issues'))).toBe(
+        'body.dailyLimit: dailyLimit must be at most 10,000,000 calls per day',
+      );
+      expect(fake.to('PUT /api/v1/sync/budgets/salesforce')[0]?.body).toEqual({
+        dailyLimit: 20_000_000,
+        reservePercent: 10,
+      });
+
+      fire(findByTestId(NumberInput, 'budget-salesforce-limit'), 'onChange', 50_000);
+      findByTestId(Button, 'budget-salesforce-save').trigger('onClick');
+      await waitFor(() =>
+        expect(findByTestId(Text, 'budget-salesforce-usage').text).toBe(
+          '388 of 50000 calls today (2026-03-10); back-fills pause at 45000',
+        ),
+      );
+      expect(fake.to('PUT /api/v1/sync/budgets/salesforce')[1]?.body).toEqual({
+        dailyLimit: 50_000,
+        reservePercent: 10,
+      });
+      expect(findByTestId(NumberInput, 'budget-salesforce-limit').props.error).toBe(false);
+      expect(addAlert).toHaveBeenCalledWith({
+        type: 'success',
+        message: 'Salesforce: at most 50000 calls a day, back-fills pause at 45000.',
+      });
+    });
+
+    it('lets an admin clear a cap', async () => {
+      const renderer = renderSettings({
+        'GET /api/v1/sync/health': () => json(aSyncHealth()),
+        'GET /api/v1/sync/dead-letters': () => json(someDeadLetters()),
+        'GET /api/v1/sync/budgets': () => json(someBudgets()),
+        'PUT /api/v1/sync/budgets/hubspot': () =>
+          json(aBudget({ dailyLimit: null, reserveLine: null, state: 'ok', resumesAt: null })),
+      });
+      await openTab(renderer, 'health');
+      const { findByTestId, maybeFindByTestId, waitFor, fake } = renderer;
+      await waitFor(() => expect(findByTestId(Button, 'budget-hubspot-clear')).toBeDefined());
+      findByTestId(Button, 'budget-hubspot-clear').trigger('onClick');
+      await waitFor(() =>
+        expect(findByTestId(Text, 'budget-hubspot-usage').text).toBe(
+          '190000 calls today (2026-03-10), no cap',
+        ),
+      );
+      expect(fake.to('PUT /api/v1/sync/budgets/hubspot')[0]?.body).toEqual({
+        dailyLimit: null,
+        reservePercent: 25,
+      });
+      expect(maybeFindByTestId(Text, 'budget-hubspot-resumes')).toBeNull();
+      expect(findByTestId(Button, 'budget-hubspot-clear').props.disabled).toBe(true);
+    });
+
+    it('shows the budgets read-only to a partner manager', async () => {
+      const renderer = renderSettings(
+        {
+          'GET /api/v1/sync/health': () => json(aSyncHealth()),
+          'GET /api/v1/sync/dead-letters': () => json(someDeadLetters()),
+          'GET /api/v1/sync/budgets': () => json(someBudgets()),
+        },
+        'partner_manager',
+      );
+      await openTab(renderer, 'health');
+      const { findByTestId, maybeFindByTestId, waitFor } = renderer;
+      await waitFor(() => expect(findByTestId(Tile, 'budget-hubspot')).toBeDefined());
+      expect(findByTestId(NumberInput, 'budget-hubspot-limit').props.readOnly).toBe(true);
+      expect(findByTestId(NumberInput, 'budget-hubspot-reserve').props.readOnly).toBe(true);
+      expect(maybeFindByTestId(Button, 'budget-hubspot-save')).toBeNull();
+      expect(maybeFindByTestId(Button, 'budget-salesforce-clear')).toBeNull();
+    });
+
+    it('shows a loading state, then an error with Retry', async () => {
+      const renderer = renderSettings({
+        'GET /api/v1/sync/health': () => json(aSyncHealth()),
+        'GET /api/v1/sync/dead-letters': () => json(someDeadLetters()),
+        'GET /api/v1/sync/budgets': [
+          () => json(anApiError('internal', 'the database is unavailable'), 500),
+          () => json(someBudgets()),
+        ],
+      });
+      await openTab(renderer, 'health');
+      const { findByTestId, waitFor } = renderer;
+      expect(findByTestId(LoadingSpinner, 'budgets-loading')).toBeDefined();
+      await waitFor(() => expect(findByTestId(ErrorState, 'budgets-error')).toBeDefined());
+      expect(findByTestId(Text, 'budgets-error-message').text).toBe('the database is unavailable');
+      findByTestId(Button, 'budgets-error-retry').trigger('onClick');
+      await waitFor(() => expect(findByTestId(Tile, 'budget-salesforce')).toBeDefined());
     });
   });
 

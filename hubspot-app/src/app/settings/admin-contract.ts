@@ -7,6 +7,11 @@ import { z } from 'zod';
 // sync-settings/), the installation taken from the signed portal.
 
 export {
+  type BudgetBody,
+  type BudgetsView,
+  type BudgetView,
+  budgetsViewSchema,
+  budgetViewSchema,
   type DeadLettersView,
   type DeadLetterView,
   type DryRunView,

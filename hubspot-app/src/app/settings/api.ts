@@ -1,4 +1,9 @@
 import {
+  type BudgetBody,
+  type BudgetsView,
+  type BudgetView,
+  budgetsViewSchema,
+  budgetViewSchema,
   type DeadLettersView,
   type DryRunView,
   deadLettersViewSchema,
@@ -76,6 +81,9 @@ export type SettingsApi = {
   reviews(): Promise<ApiResult<IdentityReviewsView>>;
   /** Resolved as the signed user. */
   resolveReview(id: string, body: ResolveReviewBody): Promise<ApiResult<{ resolved: true }>>;
+  budgets(): Promise<ApiResult<BudgetsView>>;
+  /** Sets (`dailyLimit: null` clears) a CRM's daily cap, as the signed user. */
+  setBudget(provider: BudgetView['provider'], body: BudgetBody): Promise<ApiResult<BudgetView>>;
 };
 
 const id = encodeURIComponent;
@@ -146,6 +154,12 @@ export function createSettingsApi(client: ApiClient): SettingsApi {
       client.request(
         { method: 'POST', path: `${SYNC_API}/reviews/${id(linkId)}/resolve`, body },
         resolvedViewSchema,
+      ),
+    budgets: () => client.request({ path: `${SYNC_API}/budgets` }, budgetsViewSchema),
+    setBudget: (provider, body) =>
+      client.request(
+        { method: 'PUT', path: `${SYNC_API}/budgets/${id(provider)}`, body },
+        budgetViewSchema,
       ),
   };
 }

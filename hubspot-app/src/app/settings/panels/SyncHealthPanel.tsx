@@ -22,9 +22,11 @@ import type { SyncHealthView } from '../admin-contract.ts';
 import type { SettingsApi } from '../api.ts';
 import { ErrorPanel, LoadingState } from '../common/RemoteStates.tsx';
 import { useRemoteData } from '../common/useRemoteData.ts';
+import { ApiBudgets } from './ApiBudgets.tsx';
 
-// Sync health an admin can act on: each side's connection, lag and API budget; what fails
-// grouped by type; the dead letters (records that failed for good) with Replay and Discard.
+// Sync health an admin can act on: each side's connection, lag and API usage; the daily API
+// budgets (caps, set by admins); what fails grouped by type; the dead letters (records that failed
+// for good) with Replay and Discard.
 
 type SystemHealth = SyncHealthView['hubspot'];
 
@@ -75,7 +77,15 @@ export function SyncHealthPanel({
   addAlert,
   canEdit,
 }: {
-  api: Pick<SettingsApi, 'syncHealth' | 'deadLetters' | 'replayDeadLetter' | 'discardDeadLetter'>;
+  api: Pick<
+    SettingsApi,
+    | 'syncHealth'
+    | 'deadLetters'
+    | 'replayDeadLetter'
+    | 'discardDeadLetter'
+    | 'budgets'
+    | 'setBudget'
+  >;
   addAlert: AddAlertAction;
   canEdit: boolean;
 }) {
@@ -160,6 +170,13 @@ export function SyncHealthPanel({
           )}
         </>
       )}
+      <Heading>Daily API budgets</Heading>
+      <Text variant="microcopy">
+        Our calls to each CRM per UTC day. At the reserve line back-fills and imports wait while
+        live changes keep syncing; at the cap the sync pauses until midnight UTC, or until the cap
+        is raised or cleared.
+      </Text>
+      <ApiBudgets api={api} addAlert={addAlert} canEdit={canEdit} />
       <Heading>Dead letters</Heading>
       {letters.state.status === 'loading' ? (
         <LoadingState label="Loading dead letters" testId="letters-loading" />
