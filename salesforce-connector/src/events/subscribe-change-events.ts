@@ -6,9 +6,10 @@ import type { SyncedObjectName } from '../objects/declaration.ts';
 import { channelFor, normalizeChangeEvent, type SalesforceChangeEvent } from './change-event.ts';
 
 // Change Data Capture over CometD with jsforce's streaming client (faye long polling, Replay and
-// AuthFailure extensions), one channel per object. Events are handed over one at a time, in
-// delivery order; a replay id is reported only after its event was processed, so the stored
-// position never runs ahead of the work. Duplicate deliveries (same replay id) are dropped; an
+// AuthFailure extensions), one channel per object. Events are handed over in delivery order, one
+// at a time (`onEvent`) or as the runs that piled up while the previous run was processed
+// (`onEvents`, at most `maxEventsPerCall`); a replay id is reported only after its event was
+// processed, so the stored position never runs ahead of the work. Duplicate deliveries (same replay id) are dropped; an
 // event older than one already delivered is flagged out of order (re-read it by id).
 //
 // Failure handling:
@@ -61,7 +62,15 @@ export type SubscribeChangeEventsOptions = {
   readonly integrationUserId?: string;
   /** How long to wait for the handshake and subscriptions. Default 30 s. */
   readonly connectTimeoutMs?: number;
-  readonly onEvent: (event: SalesforceChangeEvent) => Promise<void> | void;
+  /** One event at a time; its replay id is reported after each. Give this or `onEvents`. */
+  readonly onEvent?: (event: SalesforceChangeEvent) => Promise<void> | void;
+  /**
+   * The events waiting, in delivery order (a busy stream hands over hundreds at once instead of
+   * one round trip each); the replay ids are reported once the whole call succeeded.
+   */
+  readonly onEvents?: (events: readonly SalesforceChangeEvent[]) => Promise<void> | void;
+  /** The most events one `onEvents` call receives. Default 500. */
+  readonly maxEventsPerCall?: number;
   readonly onReplayId?: (
     object: SyncedObjectName,
     replayId: ReplayPosition,
@@ -119,6 +128,17 @@ export async function subscribeChangeEvents(
   let client: FayeClient | undefined;
   let stopped = false;
   let queue: Promise<void> = Promise.resolve();
+  /** Delivered events not processed yet, in delivery order. */
+  const pending: {
+    object: SyncedObjectName;
+    replayId: number;
+    outOfOrder: boolean;
+    event: SalesforceChangeEvent;
+  }[] = [];
+  let draining = false;
+  const maxPerCall = Math.max(1, options.maxEventsPerCall ?? 500);
+  if (options.onEvent === undefined && options.onEvents === undefined)
+    throw new Error('subscribeChangeEvents needs onEvent or onEvents');
   let onAuthLost: (() => void) | undefined;
 
   const stop = async () => {
@@ -156,18 +176,36 @@ export async function subscribeChangeEvents(
       outOfOrder,
     });
     if (event === undefined) return;
-    queue = queue.then(async () => {
-      if (stopped) return;
-      try {
-        await options.onEvent(event);
-        if (!outOfOrder && replayId > (processed.get(object) ?? Number.NEGATIVE_INFINITY)) {
-          processed.set(object, replayId);
-          await options.onReplayId?.(object, replayId);
+    pending.push({ object, replayId, outOfOrder, event });
+    if (draining) return;
+    draining = true;
+    queue = queue.then(drain);
+  };
+
+  /** Processes the waiting events, a run at a time, until none waits (or the stream stopped). */
+  const drain = async () => {
+    try {
+      while (!stopped && pending.length > 0) {
+        const run = pending.splice(0, options.onEvents === undefined ? 1 : maxPerCall);
+        if (options.onEvents !== undefined) await options.onEvents(run.map((p) => p.event));
+        else for (const p of run) await options.onEvent?.(p.event);
+        // The run is processed: its newest in-order replay id per object is the position.
+        const reached = new Map<SyncedObjectName, ReplayPosition>();
+        for (const p of run) {
+          if (p.outOfOrder) continue;
+          if (p.replayId > (processed.get(p.object) ?? Number.NEGATIVE_INFINITY)) {
+            processed.set(p.object, p.replayId);
+            reached.set(p.object, p.replayId);
+          }
         }
-      } catch (error) {
-        fail(error);
+        for (const [object, replayId] of reached) await options.onReplayId?.(object, replayId);
       }
-    });
+    } catch (error) {
+      pending.length = 0;
+      fail(error);
+    } finally {
+      draining = false;
+    }
   };
 
   const withTimeout = (work: PromiseLike<void>, authLost: Promise<void>): Promise<Outcome> =>

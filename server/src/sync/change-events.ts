@@ -130,29 +130,43 @@ export function createChangeEventSupervisor(
     );
   };
 
-  const onEvent = async (installationId: string, event: SalesforceChangeEvent) => {
-    // Our own updates are echoes. Our own creates are not quite: the org filled in defaults
-    // (currency, probability) that must flow back, so they go through the shadow comparison.
-    if (event.isOwnWrite && event.changeType !== 'CREATE') return;
-    if (event.handling === 'resync') {
-      await reconcile(installationId, `${event.object} ${event.changeType}`);
-      return;
+  /**
+   * The events that piled up while the previous ones were handled, in delivery order: one
+   * context, one link and shadow read, one queue round per object family instead of per event.
+   */
+  const onEvents = async (installationId: string, events: readonly SalesforceChangeEvent[]) => {
+    const byFamily = new Map<RecordFamily, Candidate[]>();
+    for (const event of events) {
+      // Our own updates are echoes. Our own creates are not quite: the org filled in defaults
+      // (currency, probability) that must flow back, so they go through the shadow comparison.
+      if (event.isOwnWrite && event.changeType !== 'CREATE') continue;
+      if (event.handling === 'resync') {
+        await reconcile(installationId, `${event.object} ${event.changeType}`);
+        continue;
+      }
+      const family = familyOf[event.object];
+      const structural = event.changeType !== 'UPDATE' && !event.isOwnWrite;
+      const values = { ...event.fields, ...event.values };
+      const candidates = byFamily.get(family) ?? [];
+      byFamily.set(family, candidates);
+      for (const id of event.recordIds) {
+        candidates.push({
+          id,
+          modifiedMs: event.commitTimestamp,
+          values,
+          ...(structural || event.handling === 'reread'
+            ? { reread: true }
+            : event.changeType === 'UPDATE'
+              ? { fields: [...event.changedFields, ...event.nulledFields] }
+              : {}),
+        });
+      }
     }
-    const family = familyOf[event.object];
-    const structural = event.changeType !== 'UPDATE' && !event.isOwnWrite;
-    const values = { ...event.fields, ...event.values };
-    const candidates: Candidate[] = event.recordIds.map((id) => ({
-      id,
-      modifiedMs: event.commitTimestamp,
-      values,
-      ...(structural || event.handling === 'reread'
-        ? { reread: true }
-        : event.changeType === 'UPDATE'
-          ? { fields: [...event.changedFields, ...event.nulledFields] }
-          : {}),
-    }));
+    if (byFamily.size === 0) return;
     const ctx = await createSyncContext({ services, installationId, gates, options, log });
-    await notify(ctx, 'salesforce', family, candidates);
+    for (const [family, candidates] of byFamily) {
+      await notify(ctx, 'salesforce', family, candidates);
+    }
   };
 
   const stopSubscriber = async (subscriber: Subscriber, release: boolean) => {
@@ -204,13 +218,14 @@ export function createChangeEventSupervisor(
     try {
       if (services.salesforce === undefined) throw new Error('no Salesforce connected app');
       const connection = await services.salesforce.forInstallation(installationId);
+      const replayFrom = await storedPositions(installationId);
       const result = await subscribeChangeEvents({
         connection,
         objects,
-        replayFrom: await storedPositions(installationId),
+        replayFrom,
         ...(integrationUserId === null ? {} : { integrationUserId }),
         connectTimeoutMs: settings.connectTimeoutMs,
-        onEvent: (event) => onEvent(installationId, event),
+        onEvents: (events) => onEvents(installationId, events),
         onReplayId: (object, replayId) =>
           saveStreamCheckpoint(installationId, object, { cursor: { replayId }, stage: 'running' }),
         onReplayReset: (reset) => {
@@ -241,6 +256,11 @@ export function createChangeEventSupervisor(
         return false;
       }
       subscriber.subscription = result.subscription;
+      // Without a stored replay id an object starts at "new events only": what changed before
+      // (our own create of a deal made right after start, whose org defaults must flow back)
+      // would wait for the reconcile cadence. A poll covers the time before the subscription.
+      if (result.subscription.objects.some((object) => replayFrom[object] === undefined))
+        await reconcile(installationId, 'first subscription');
       for (const object of result.subscription.objects) {
         await saveStreamCheckpoint(installationId, object, { stage: 'running' });
       }

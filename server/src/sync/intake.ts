@@ -164,8 +164,13 @@ export async function enqueueNotifications(
             ),
           ),
         );
+      const rowOf = new Map<string, (typeof rows)[number]>();
+      for (const r of rows) {
+        const id = side === 'hubspot' ? r.hubspotId : r.salesforceId;
+        if (id !== null && !rowOf.has(id)) rowOf.set(id, r);
+      }
       for (const n of group) {
-        const row = rows.find((r) => (side === 'hubspot' ? r.hubspotId : r.salesforceId) === n.id);
+        const row = rowOf.get(n.id);
         const seenAt = side === 'hubspot' ? row?.hubspotModifiedAt : row?.salesforceModifiedAt;
         if (seenAt !== null && seenAt !== undefined && (n.occurredAt ?? 0) <= seenAt.getTime())
           stale.add(n);

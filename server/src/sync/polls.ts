@@ -140,10 +140,14 @@ export async function worthSyncing(
       ),
     );
   }
+  // The first link holding each id (as `find` would), without a scan per candidate.
+  const linkOf = new Map<string, (typeof links)[number]>();
+  for (const l of links) {
+    const id = side === 'hubspot' ? l.hubspotId : l.salesforceId;
+    if (id !== null && !linkOf.has(id)) linkOf.set(id, l);
+  }
   for (const candidate of candidates) {
-    const link = links.find(
-      (l) => (side === 'hubspot' ? l.hubspotId : l.salesforceId) === candidate.id,
-    );
+    const link = linkOf.get(candidate.id);
     const seen = side === 'hubspot' ? link?.hubspotModifiedAt : link?.salesforceModifiedAt;
     if (seen !== null && seen !== undefined && candidate.modifiedMs <= seen.getTime()) continue;
     if (link?.deletedAt !== null && link?.deletedAt !== undefined) {
