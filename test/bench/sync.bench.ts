@@ -376,9 +376,18 @@ async function run(): Promise<void> {
   const { hubspot, salesforce, portalId, orgId } = bench;
   try {
     await bench.startRuntime();
+    salesforce.control.resetRequests();
     bench.subscribeWebhooks();
-    // Let the first (empty) import poll pass before measuring.
+    // Let the first (empty) import poll pass before measuring, and the change-event subscriber
+    // start (its first tick comes up to 15 s after boot: a fast first phase would otherwise end
+    // before it, and the second phase's edits would reach us through the 60-s poll instead).
     await sleep(2_000);
+    await until(
+      () => (salesforce.control.requests().byEndpoint['POST /cometd/:version'] ?? 0) >= 3,
+      60_000,
+      'the change-event subscription',
+    );
+    await sleep(500);
 
     const toSalesforce = await phase(
       'HubSpot → Salesforce (creates)',
