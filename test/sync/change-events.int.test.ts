@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncCheckpoints } from '../../server/src/db/schema/sync.ts';
 import { createSyncJobs } from '../../server/src/jobs/sync-jobs.ts';
+import { createSyncPollJob, pollJobOptions } from '../../server/src/jobs/sync-poll.job.ts';
 import { batcherFor } from '../../server/src/sync/batcher.ts';
 import {
   changeEventSupervisorFor,
@@ -217,5 +218,66 @@ describe('Salesforce change events', () => {
     } finally {
       h.salesforce.control.faults.clear();
     }
+  });
+});
+
+describe('Salesforce change events: the first subscription of an org', () => {
+  // The test plays both schedules (no poll tick, no change-event tick), so the order is fixed: a
+  // poll, then a deal synced to Salesforce, then the org's first subscription. Events published
+  // before it are never delivered (a subscription without a stored replay id starts at "new
+  // events only"), and the poll tick leaves Salesforce alone while events flow.
+  let h: SyncHarness;
+  beforeAll(async () => {
+    h = await startSyncHarness({
+      sync: options,
+      jobs: (sync) =>
+        createSyncJobs(sync).filter(
+          (job) => job.name !== 'sync-poll-tick' && job.name !== 'sync-change-events',
+        ),
+    });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('a deal synced before the subscription still gets its Salesforce currency back', async () => {
+    const services = h.server.services;
+    await services.queues.enqueue(
+      createSyncPollJob(options),
+      { installationId: h.installationId, systems: ['hubspot', 'salesforce'] },
+      pollJobOptions(h.installationId),
+    );
+    await eventually(async () => {
+      const polls = await services.db
+        .select()
+        .from(syncCheckpoints)
+        .where(
+          and(
+            eq(syncCheckpoints.installationId, h.installationId),
+            eq(syncCheckpoints.channel, 'poll'),
+          ),
+        );
+      expect(polls.map((p) => p.stage)).toEqual(['idle', 'idle', 'idle', 'idle']);
+    });
+
+    const deal = h.hubspot.control.userCreate(h.portalId, 'deal', {
+      dealname: 'Before the subscription',
+      amount: '100',
+      dealstage: 'qualifiedtobuy',
+      closedate: '2026-12-01T00:00:00.000Z',
+    });
+    const properties = () => h.hubspot.control.getRecord(h.portalId, 'deal', deal.id)?.properties;
+    await eventually(() =>
+      expect(properties()?.pb_salesforce_opportunity_id).toBe(opportunityFor(h, deal.id).Id),
+    );
+    // The org filled in its default currency; nothing has read the opportunity since.
+    expect(opportunityFor(h, deal.id).CurrencyIsoCode).toBe('USD');
+    expect(properties()?.deal_currency_code ?? null).toBeNull();
+
+    expect(await changeEventSupervisorFor(services, options, services.log).ensure()).toEqual({
+      started: 1,
+      running: 1,
+    });
+    await eventually(() => expect(properties()?.deal_currency_code).toBe('USD'));
   });
 });
