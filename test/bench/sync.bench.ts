@@ -382,12 +382,13 @@ async function run(): Promise<void> {
     // start (its first tick comes up to 15 s after boot: a fast first phase would otherwise end
     // before it, and the second phase's edits would reach us through the 60-s poll instead).
     await sleep(2_000);
-    await until(
-      () => (salesforce.control.requests().byEndpoint['POST /cometd/:version'] ?? 0) >= 3,
-      60_000,
-      'the change-event subscription',
-    );
-    await sleep(500);
+    // (Handshake and subscribe answered; the long-polling connect is only logged once answered.)
+    const cometd = () =>
+      Object.entries(salesforce.control.requests().byEndpoint)
+        .filter(([endpoint]) => endpoint.includes('/cometd'))
+        .reduce((sum, [, n]) => sum + n, 0);
+    await until(() => cometd() >= 2, 60_000, 'the change-event subscription');
+    await sleep(1_000);
 
     const toSalesforce = await phase(
       'HubSpot → Salesforce (creates)',
