@@ -49,7 +49,8 @@ import {
   loadShadows,
   recordSyncDeadLetter,
   resolveDeadLettersFor,
-  saveShadows,
+  type ShadowRecord,
+  saveShadowRecords,
   writeAudit,
 } from './sync-store.ts';
 
@@ -339,11 +340,12 @@ export async function processOutbox(
     ...(item.salesforceId === null ? [] : [lockKey(installationId, item, 'sf', item.salesforceId)]),
   ];
   const locked: Item[] = [];
-  for (const item of all) {
-    if (item.hubspotId === null && item.salesforceId === null) continue;
-    if (await ctx.gates.claim(lockKeys(item), owner, ctx.options.lockTtlMs)) locked.push(item);
+  const lockable = all.filter((item) => item.hubspotId !== null || item.salesforceId !== null);
+  const claims = await ctx.gates.claimEach(lockable.map(lockKeys), owner, ctx.options.lockTtlMs);
+  lockable.forEach((item, index) => {
+    if (claims[index] === true) locked.push(item);
     else item.deferred = { retryAfterMs: 1_000, reason: 'record is being synced by another batch' };
-  }
+  });
 
   const writes = { hubspot: 0, salesforce: 0, labels: 0 };
   const audit: AuditEntry[] = [];
@@ -474,8 +476,10 @@ export async function processOutbox(
     }
 
     // Bookkeeping: shadows of what each side now holds, audit, resyncs, dead letters, rows.
-    for (const item of locked) {
-      if (item.deferred !== undefined) continue;
+    // Shadows first, for every item at once (one statement per 1,000 fields, not two per item).
+    const booked = locked.filter((item) => item.deferred === undefined);
+    const shadowRecords: ShadowRecord[] = [];
+    for (const item of booked) {
       const kind = item.kind;
       // A transient failure on a side keeps the row: the next run re-reads and writes the rest.
       const transient = [...item.failed.values()].find((f) => !f.permanent);
@@ -488,23 +492,24 @@ export async function processOutbox(
       if (item.hubspotId !== null && item.hubspot !== undefined && !item.failed.has('hubspot')) {
         const fields = { ...item.hubspotShadows };
         if (item.labelShadow !== undefined) fields[LABELS_SHADOW_FIELD] = item.labelShadow;
-        await saveShadows(db, installationId, kind, 'hubspot', item.hubspotId, fields, at());
+        shadowRecords.push({ kind, system: 'hubspot', recordId: item.hubspotId, fields });
       }
       if (
         item.salesforceId !== null &&
         item.salesforce !== undefined &&
         !item.failed.has('salesforce')
       ) {
-        await saveShadows(
-          db,
-          installationId,
+        shadowRecords.push({
           kind,
-          'salesforce',
-          item.salesforceId,
-          item.salesforceShadows,
-          at(),
-        );
+          system: 'salesforce',
+          recordId: item.salesforceId,
+          fields: item.salesforceShadows,
+        });
       }
+    }
+    await saveShadowRecords(db, installationId, shadowRecords, at());
+    for (const item of booked) {
+      const kind = item.kind;
       if (item.deferred !== undefined) continue;
       for (const side of item.resync) {
         const id = side === 'hubspot' ? item.hubspotId : item.salesforceId;
