@@ -296,12 +296,17 @@ export async function syncRecordBatch(
     untilMs: ctx.now() + 1_000 + Math.floor(Math.random() * 1_000),
     reason: 'record is being synced by another batch',
   });
-  for (const pair of pairs.values()) {
-    if (await ctx.gates.claim(lockKeys(pair), owner, ctx.options.lockTtlMs)) {
+  const claims = await ctx.gates.claimEach(
+    [...pairs.values()].map(lockKeys),
+    owner,
+    ctx.options.lockTtlMs,
+  );
+  [...pairs.values()].forEach((pair, index) => {
+    if (claims[index] === true) {
       locked.push(pair);
       claimed.set(pair, lockKeys(pair).join());
     } else pair.outcome = lockedElsewhere();
-  }
+  });
 
   const audit: AuditEntry[] = [];
   const synced: { dealHubspotIds: string[]; companyHubspotIds: string[] } = {
@@ -433,12 +438,16 @@ export async function syncRecordBatch(
       twin.link ??= pair.link;
       for (const key of lockKeys(twin)) byRecord.set(key, twin);
     }
-    for (const pair of live()) {
-      if (claimed.get(pair) === lockKeys(pair).join()) continue;
-      if (await ctx.gates.claim(lockKeys(pair), owner, ctx.options.lockTtlMs))
-        claimed.set(pair, lockKeys(pair).join());
+    const unclaimed = live().filter((pair) => claimed.get(pair) !== lockKeys(pair).join());
+    const reclaims = await ctx.gates.claimEach(
+      unclaimed.map(lockKeys),
+      owner,
+      ctx.options.lockTtlMs,
+    );
+    unclaimed.forEach((pair, index) => {
+      if (reclaims[index] === true) claimed.set(pair, lockKeys(pair).join());
       else pair.outcome = lockedElsewhere();
-    }
+    });
 
     // 4c. Tombstoned links: both records live again (restored from the recycle bin on the side
     // that was deleted, or on both) revive the link and sync as usual; otherwise the pair stays
