@@ -7,6 +7,7 @@ import { idLinks } from '../../server/src/db/schema/sync.ts';
 import { createSyncJobs } from '../../server/src/jobs/sync-jobs.ts';
 import { saveMappingVersion } from '../../server/src/sync/sync-store.ts';
 import {
+  aSyncedDeal,
   eventually,
   opportunityFor,
   type SyncHarness,
@@ -43,13 +44,9 @@ describe('deletions through the sandboxes', () => {
     await saveMappingVersion(db(), h.installationId, document, 'test', undefined);
   };
 
+  /** A deal synced and quiet: its currency came back (else that write lands in a later count). */
   const createDeal = async (dealname: string) => {
-    const deal = h.hubspot.control.userCreate(h.portalId, 'deal', {
-      dealname,
-      amount: '700',
-      dealstage: 'qualifiedtobuy',
-      closedate: '2026-12-01T00:00:00.000Z',
-    });
+    const deal = await aSyncedDeal(h, { dealname, amount: '700' });
     await eventually(async () => {
       const opportunity = opportunityFor(h, deal.id);
       expect(
