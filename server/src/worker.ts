@@ -13,6 +13,8 @@ if (config.database.kind === 'pglite') {
 try {
   const runtime = await startRuntime(config, { web: false, worker: true, log });
   exitOnSignals(log, runtime.close);
+  // After the signal handlers: a SIGTERM from here on is a clean shutdown (tests wait for this).
+  log.info('worker process ready');
 } catch (error) {
   log.fatal({ err: error }, 'worker process failed to start');
   process.exitCode = 1;

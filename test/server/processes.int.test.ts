@@ -131,13 +131,16 @@ describe.runIf(inject('databaseUrl') !== undefined)('a worker process on Postgre
     try {
       await redis.connect();
       const key = `${env.QUEUE_PREFIX}:purge-expired:repeat:purge-expired-hourly`;
+      // Ready = signal handlers installed: the scheduler exists a little earlier, and a SIGTERM
+      // in between (machine under load) ended the process without a shutdown (exit code null).
       const deadline = Date.now() + 20_000;
-      while ((await redis.exists(key)) === 0) {
+      while (!child.stdout().includes('"msg":"worker process ready"')) {
         if (Date.now() > deadline || child.process.exitCode !== null) {
-          throw new Error(`worker did not register its scheduler:\n${child.stdout()}`);
+          throw new Error(`worker did not start:\n${child.stdout()}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
+      expect(await redis.exists(key)).toBe(1);
       child.process.kill('SIGTERM');
       expect(await exitCode(child)).toBe(0);
     } finally {
