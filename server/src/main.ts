@@ -16,7 +16,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import type { JobModule } from './queue/job.ts';
 import { createQueueSet } from './queue/queue-set.ts';
 import { closeRedis, connectRedis, createRedis } from './queue/redis.ts';
-import { startWorkers, type WorkerSet } from './queue/workers.ts';
+import { type StalledJobOptions, startWorkers, type WorkerSet } from './queue/workers.ts';
 import { createSalesforceConnections } from './salesforce/connections.ts';
 import { createTokenCipher } from './security/token-crypto.ts';
 import { createTokenStore } from './security/token-store.ts';
@@ -34,6 +34,8 @@ export type RuntimeOptions = {
   readonly metrics?: Metrics;
   readonly routes?: readonly Route[];
   readonly jobs?: readonly JobModule[];
+  /** How soon another process takes over a dead process's jobs (tests; BullMQ: 30 s and 30 s). */
+  readonly stalledJobs?: StalledJobOptions;
 };
 
 export type Runtime = {
@@ -155,6 +157,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         log,
         metrics,
         concurrency: config.queue.concurrency,
+        ...(options.stalledJobs === undefined ? {} : { stalledJobs: options.stalledJobs }),
       });
       const started = workers;
       // After the workers closed (cleanups run in reverse): free the orgs' change-event locks so

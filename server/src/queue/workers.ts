@@ -43,6 +43,13 @@ export async function recordDeadLetter(
   });
 }
 
+export type StalledJobOptions = {
+  /** A job's lock lives this long without renewal (the worker renews it every half). */
+  readonly lockDurationMs: number;
+  /** How often a worker looks for jobs whose lock expired (their process died). */
+  readonly stalledIntervalMs: number;
+};
+
 export async function startWorkers(options: {
   /** A `worker`-role connection (maxRetriesPerRequest: null); BullMQ duplicates it as needed. */
   connection: Redis;
@@ -53,6 +60,8 @@ export async function startWorkers(options: {
   log: Logger;
   metrics: Metrics;
   concurrency: number;
+  /** Default: BullMQ's (30 s lock, checked every 30 s). */
+  stalledJobs?: StalledJobOptions;
 }): Promise<WorkerSet> {
   const workers: Worker[] = [];
 
@@ -80,6 +89,12 @@ export async function startWorkers(options: {
       prefix: options.prefix,
       concurrency: module.concurrency ?? options.concurrency,
       autorun: false,
+      ...(options.stalledJobs === undefined
+        ? {}
+        : {
+            lockDuration: options.stalledJobs.lockDurationMs,
+            stalledInterval: options.stalledJobs.stalledIntervalMs,
+          }),
     });
 
     worker.on('completed', () => options.metrics.recordJob(module.name, 'completed'));
