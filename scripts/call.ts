@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { computeHubspotSignatureV3 } from '../server/src/http/hubspot-signature.ts';
 import { readRuntime, readSecrets } from './lib/local-state.ts';
+import { signedHubspotFetch } from './lib/signed-fetch.ts';
 
 // `npm run call -- [METHOD] <path> [json body]`: calls the API of the running `npm start`
 // (sandbox mode) the way a HubSpot card does — HubSpot's query parameters added, the request
@@ -34,7 +34,11 @@ if (values.help === true || positionals.length === 0) fail(usage);
 const [first = '', ...rest] = positionals;
 const method = methods.has(first.toUpperCase()) ? first.toUpperCase() : 'GET';
 const [target, bodyText] = methods.has(first.toUpperCase()) ? rest : [first, ...rest];
-if (target === undefined || !target.startsWith('/')) fail(`the path must start with /\n${usage}`);
+if (target === undefined || !target.startsWith('/')) {
+  fail(
+    `expected [METHOD] <path>: "${first}" is neither a method (${[...methods].join(', ')}) nor a path starting with /\n${usage}`,
+  );
+}
 if (bodyText !== undefined) {
   try {
     JSON.parse(bodyText);
@@ -57,26 +61,15 @@ if (userId !== null) params.set('userId', userId);
 params.set('appId', runtime.appId);
 params.set('portalId', String(runtime.portalId));
 const signedPath = `${pathname}?${params.toString()}`;
-const body = bodyText ?? '';
-const timestamp = String(Date.now());
-const signature = computeHubspotSignatureV3({
-  method,
-  uri: `${runtime.apiUrl}${signedPath}`,
-  body,
-  timestamp,
-  clientSecret: secrets.hubspotApp.clientSecret,
-});
 
 let response: Response;
 try {
-  response = await fetch(`${runtime.apiUrl}${signedPath}`, {
+  response = await signedHubspotFetch({
+    apiUrl: runtime.apiUrl,
+    path: signedPath,
     method,
-    headers: {
-      'X-HubSpot-Signature-v3': signature,
-      'X-HubSpot-Request-Timestamp': timestamp,
-      ...(bodyText === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    ...(bodyText === undefined ? {} : { body }),
+    ...(bodyText === undefined ? {} : { body: bodyText }),
+    clientSecret: secrets.hubspotApp.clientSecret,
   });
 } catch (error) {
   fail(`${runtime.apiUrl} did not answer (${String(error)}): is \`npm start\` still running?`);

@@ -1,5 +1,5 @@
-import { computeHubspotSignatureV3 } from '../../server/src/http/hubspot-signature.ts';
 import { TestBrowser } from '../../test/support/browser.ts';
+import { signedHubspotFetch } from './signed-fetch.ts';
 
 // Drives the install flows through HTTP, as an admin's browser would, so the demo portal and org
 // are installed and linked by the same code paths as in production.
@@ -29,17 +29,11 @@ export async function linkSalesforceOrg(input: {
   loginHint?: string;
 }): Promise<void> {
   const path = `/api/v1/installation/salesforce/connect?portalId=${input.portalId}`;
-  const timestamp = String(Date.now());
-  const signature = computeHubspotSignatureV3({
+  const connect = await signedHubspotFetch({
+    apiUrl: input.apiUrl,
+    path,
     method: 'POST',
-    uri: `${input.apiUrl}${path}`,
-    body: '',
-    timestamp,
     clientSecret: input.clientSecret,
-  });
-  const connect = await fetch(`${input.apiUrl}${path}`, {
-    method: 'POST',
-    headers: { 'X-HubSpot-Signature-v3': signature, 'X-HubSpot-Request-Timestamp': timestamp },
   });
   await expectPage(connect, 'Salesforce connect');
   const { url } = (await connect.json()) as { url: string };
