@@ -606,24 +606,39 @@ export async function replayDeadLetter(
       reason: 'dead_letter_replayed',
     });
     await notifyLocalChanges(services, installationId);
-    await services.db
-      .update(deadLetters)
-      .set({ status: 'replayed', resolvedAt: new Date(services.clock.now()), resolvedBy: actor })
-      .where(eq(deadLetters.id, id));
-    return true;
+  } else {
+    const parsed = syncRecordJob.dataSchema.safeParse(record);
+    if (!parsed.success) {
+      throw new UnprocessableError(
+        'this dead letter carries no record to replay; discard it instead',
+      );
+    }
+    await services.queues.enqueue(syncRecordJob, parsed.data, recordJobOptions(parsed.data));
   }
-  const parsed = syncRecordJob.dataSchema.safeParse(record);
-  if (!parsed.success) {
-    throw new UnprocessableError(
-      'this dead letter carries no record to replay; discard it instead',
-    );
-  }
-  await services.queues.enqueue(syncRecordJob, parsed.data, recordJobOptions(parsed.data));
-  await services.db
-    .update(deadLetters)
-    .set({ status: 'replayed', resolvedAt: new Date(services.clock.now()), resolvedBy: actor })
-    .where(eq(deadLetters.id, id));
+  await closeDeadLetter(services, installationId, id, 'replayed', actor);
   return true;
+}
+
+/** Closes an open dead letter as replayed or discarded; false when there is no open one. */
+async function closeDeadLetter(
+  services: Services,
+  installationId: string,
+  id: string,
+  status: 'replayed' | 'discarded',
+  actor: string,
+): Promise<boolean> {
+  const rows = await services.db
+    .update(deadLetters)
+    .set({ status, resolvedAt: new Date(services.clock.now()), resolvedBy: actor })
+    .where(
+      and(
+        eq(deadLetters.id, id),
+        eq(deadLetters.installationId, installationId),
+        eq(deadLetters.status, 'open'),
+      ),
+    )
+    .returning({ id: deadLetters.id });
+  return rows.length > 0;
 }
 
 export async function recordAudit(
@@ -1046,17 +1061,8 @@ export async function discardDeadLetter(
   id: string,
   actor: string,
 ): Promise<{ discarded: true }> {
-  const rows = await services.db
-    .update(deadLetters)
-    .set({ status: 'discarded', resolvedAt: new Date(services.clock.now()), resolvedBy: actor })
-    .where(
-      and(
-        eq(deadLetters.id, id),
-        eq(deadLetters.installationId, installationId),
-        eq(deadLetters.status, 'open'),
-      ),
-    )
-    .returning({ id: deadLetters.id });
-  if (rows.length === 0) throw new NotFoundError('no open dead letter with this id');
+  if (!(await closeDeadLetter(services, installationId, id, 'discarded', actor))) {
+    throw new NotFoundError('no open dead letter with this id');
+  }
   return { discarded: true };
 }
