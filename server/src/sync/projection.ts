@@ -248,6 +248,7 @@ export async function projectRecords(
       if (row.hubspotDealId !== null) stored.set(row.hubspotDealId, row.id);
   }
   await restoreArchived(ctx, 'deal', inputs);
+  const tagged: { dealId: string; asserted: Map<string, Claim> }[] = [];
   for (const input of withValues) {
     const record = input.hubspot as HubspotRecord;
     const p = { ...record.properties, ...input.hubspotWrites };
@@ -267,12 +268,21 @@ export async function projectRecords(
               return role === undefined ? [] : [{ companyId: a.toId, role }];
             }),
           );
+    tagged.push({ dealId, asserted: crmClaims(p, labels, input.partnerSource ?? 'import') });
+  }
+  // The partners and live tags of every re-read deal in one statement each, not two per deal.
+  const known = await crmTagState(
+    ctx,
+    tagged.map((t) => t.dealId),
+    [...new Set(tagged.flatMap((t) => [...t.asserted.keys()]))],
+  );
+  for (const { dealId, asserted } of tagged) {
     const changed = await projectCrmTags(
       ctx,
       dealId,
-      p,
-      labels,
-      input.partnerSource ?? 'import',
+      asserted,
+      known,
+      associations !== undefined,
       now,
     );
     if (changed) outbox.push({ objectKind: 'deal', localId: dealId, reason: TAGS_REASON });
@@ -309,30 +319,24 @@ function labelRolesOf(
   return roles;
 }
 
+type Claim = {
+  role: 'sourced' | 'influenced';
+  /** Labels carry no motion: a tag only a label asserts keeps its own. */
+  motion: string | undefined;
+  source: 'salesforce' | 'import';
+};
+
 /**
- * The tags a deal carries in the CRMs: the primary partner fields (HubSpot's pb_partner_*, which by
- * now agree with Salesforce's PB_Partner_* fields) and, when the associations were read, every
- * "Sourced partner" / "Influencing partner" label. Creates the tags a card tag would be (source
- * `salesforce` when the fields came from Salesforce, else `import`), updates role and motion of
- * CRM tags, and removes CRM tags no CRM asserts any more. Card tags are never touched: they are
- * Partnerbridge's, and the outbox writes them to the CRMs. Returns whether anything changed.
+ * The tags a deal carries in the CRMs, by HubSpot company id: the primary partner fields
+ * (HubSpot's pb_partner_*, which by now agree with Salesforce's PB_Partner_* fields) and, when the
+ * associations were read, every "Sourced partner" / "Influencing partner" label.
  */
-async function projectCrmTags(
-  ctx: SyncContext,
-  dealId: string,
+function crmClaims(
   properties: Readonly<Record<string, string | null>>,
   labels: readonly { companyId: string; role: 'sourced' | 'influenced' }[] | undefined,
   source: 'salesforce' | 'import',
-  now: Date,
-): Promise<boolean> {
-  const db = ctx.services.db;
+): Map<string, Claim> {
   const fieldCompany = properties.pb_partner_company_id ?? '';
-  type Claim = {
-    role: 'sourced' | 'influenced';
-    /** Labels carry no motion: a tag only a label asserts keeps its own. */
-    motion: string | undefined;
-    source: typeof source;
-  };
   const asserted = new Map<string, Claim>();
   for (const label of labels ?? []) {
     if (!asserted.has(label.companyId))
@@ -346,7 +350,21 @@ async function projectCrmTags(
       source,
     });
   }
-  const companyIds = [...asserted.keys()];
+  return asserted;
+}
+
+type CrmTagState = {
+  readonly partners: readonly { id: string; hubspotCompanyId: string | null }[];
+  readonly liveTags: ReadonlyMap<string, (typeof partnerTags.$inferSelect)[]>;
+};
+
+/** The partners of these HubSpot companies and the live tags of these deals. */
+async function crmTagState(
+  ctx: SyncContext,
+  dealIds: readonly string[],
+  companyIds: readonly string[],
+): Promise<CrmTagState> {
+  const db = ctx.services.db;
   const partnerRows =
     companyIds.length === 0
       ? []
@@ -356,22 +374,44 @@ async function projectCrmTags(
           .where(
             and(
               eq(partners.installationId, ctx.installationId),
-              inArray(partners.hubspotCompanyId, companyIds),
+              inArray(partners.hubspotCompanyId, [...companyIds]),
             ),
           );
-  const live = await db
+  const liveTags = new Map<string, (typeof partnerTags.$inferSelect)[]>();
+  if (dealIds.length === 0) return { partners: partnerRows, liveTags };
+  const tags = await db
     .select()
     .from(partnerTags)
     .where(
       and(
         eq(partnerTags.installationId, ctx.installationId),
-        eq(partnerTags.dealId, dealId),
+        inArray(partnerTags.dealId, [...dealIds]),
         isNull(partnerTags.removedAt),
       ),
     );
+  for (const tag of tags) liveTags.set(tag.dealId, [...(liveTags.get(tag.dealId) ?? []), tag]);
+  return { partners: partnerRows, liveTags };
+}
+
+/**
+ * Projects a deal's CRM claims (see crmClaims): creates the tags a card tag would be (source
+ * `salesforce` when the fields came from Salesforce, else `import`), updates role and motion of
+ * CRM tags, and removes CRM tags no CRM asserts any more. Card tags are never touched: they are
+ * Partnerbridge's, and the outbox writes them to the CRMs. Returns whether anything changed.
+ */
+async function projectCrmTags(
+  ctx: SyncContext,
+  dealId: string,
+  asserted: ReadonlyMap<string, Claim>,
+  known: CrmTagState,
+  labelsRead: boolean,
+  now: Date,
+): Promise<boolean> {
+  const db = ctx.services.db;
+  const live = known.liveTags.get(dealId) ?? [];
   let changed = false;
   const assertedPartners = new Set<string>();
-  for (const partner of partnerRows) {
+  for (const partner of known.partners) {
     const claim = asserted.get(partner.hubspotCompanyId ?? '');
     if (claim === undefined) continue;
     assertedPartners.add(partner.id);
@@ -394,7 +434,7 @@ async function projectCrmTags(
     changed = true;
   }
   // Without the labels only the fields are known: a tag only a label asserted may still hold.
-  if (labels !== undefined) {
+  if (labelsRead) {
     const stale = live.filter(
       (t) => t.source !== 'hubspot_card' && !assertedPartners.has(t.partnerId),
     );
