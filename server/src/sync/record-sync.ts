@@ -502,13 +502,6 @@ export async function syncRecordBatch(
     >();
     const gone: { pair: Pair; link: GoneLink }[] = [];
 
-    const shadowMap = await loadShadows(
-      db,
-      ctx.installationId,
-      family === 'deal' ? 'deal' : 'partner',
-      [],
-    );
-    void shadowMap;
     const shadowsByKind = new Map<LinkedKind, Map<string, Record<string, CommonValue>>>();
     for (const kind of spec.kinds) {
       shadowsByKind.set(
