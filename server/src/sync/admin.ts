@@ -775,11 +775,20 @@ export async function resolveReview(
     const review = toReviewView(link);
     const kind = link.objectKind as LinkedKind;
     const stored = parseStoredReview(link.review);
+    const other: SyncSide = review.side === 'hubspot' ? 'salesforce' : 'hubspot';
+    const pairWith = (twin: string | null) => ({
+      hubspotId: review.side === 'hubspot' ? review.record.id : twin,
+      salesforceId: review.side === 'salesforce' ? review.record.id : twin,
+    });
+    const settle = (status: 'linked' | 'kept_apart', resolution: 'create' | 'keep_apart') =>
+      tx
+        .update(idLinks)
+        .set({ status, review: { ...stored, resolution }, updatedAt: now })
+        .where(eq(idLinks.id, link.id));
     let twin: string | null = null;
     switch (body.action) {
       case 'link': {
         twin = chosenCandidateOrThrow(review, body);
-        const other = review.side === 'hubspot' ? 'salesforce' : 'hubspot';
         const holders = await findLinks(tx, installationId, ['partner', 'customer'], {
           hubspot: other === 'hubspot' ? [twin] : [],
           salesforce: other === 'salesforce' ? [twin] : [],
@@ -791,39 +800,23 @@ export async function resolveReview(
             `${crmRecord[other]} ${twin} is linked or kept apart already; choose another candidate, create or keep apart`,
           );
         }
-        await upsertLink(tx, installationId, {
-          kind,
-          hubspotId: review.side === 'hubspot' ? review.record.id : twin,
-          salesforceId: review.side === 'salesforce' ? review.record.id : twin,
-          status: 'linked',
-        });
+        await upsertLink(tx, installationId, { kind, ...pairWith(twin), status: 'linked' });
         break;
       }
       case 'create':
       case 'create_new': {
         const { document } = await currentMapping(tx, installationId);
         const create = objectMappingOf(document, kind)?.create;
-        const other = review.side === 'hubspot' ? 'salesforce' : 'hubspot';
         if (!(other === 'hubspot' ? create?.inHubspot : create?.inSalesforce)) {
           throw new ConflictError(
             `the mapping does not create ${crmRecord[other]}s for ${kind} records; turn creation on in Sync mappings, link a candidate or keep apart`,
           );
         }
-        await tx
-          .update(idLinks)
-          .set({ status: 'linked', review: { ...stored, resolution: 'create' }, updatedAt: now })
-          .where(eq(idLinks.id, link.id));
+        await settle('linked', 'create');
         break;
       }
       case 'keep_apart':
-        await tx
-          .update(idLinks)
-          .set({
-            status: 'kept_apart',
-            review: { ...stored, resolution: 'keep_apart' },
-            updatedAt: now,
-          })
-          .where(eq(idLinks.id, link.id));
+        await settle('kept_apart', 'keep_apart');
         break;
       default:
         assertNever(body);
@@ -837,8 +830,7 @@ export async function resolveReview(
           actor,
           action: 'sync.identity_resolved',
           objectKind: kind,
-          hubspotId: review.side === 'hubspot' ? review.record.id : twin,
-          salesforceId: review.side === 'salesforce' ? review.record.id : twin,
+          ...pairWith(twin),
           before: link.review,
           after: { ...body, action: body.action === 'create_new' ? 'create' : body.action },
         },
