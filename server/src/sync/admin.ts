@@ -226,7 +226,7 @@ export async function dryRun(
     if (links.length === 0) continue;
     const hubspot = await batchRead(
       ctx.hubspot,
-      kind === 'deal' ? 'deals' : 'companies',
+      hubspotTypeOf(kind),
       links.map((l) => l.hubspotId as string),
       mappedFields(mapping, 'hubspot'),
     );
