@@ -87,9 +87,17 @@ describe('queues and workers', () => {
     const jobId = await server.services.queues.enqueue(probeJob, { mode: 'ok', label: 'first' });
     expect(await waitFor(stateOf(jobId))).toBe('completed');
     expect(seen).toContain('first');
-    const metrics =
-      await server.services.metrics.registry.getSingleMetricAsString('pb_job_outcomes_total');
-    expect(metrics).toContain('pb_job_outcomes_total{queue="test-probe",outcome="completed"} 1');
+    // The outcome is counted by the worker's 'completed' event, which can come a moment after
+    // Redis already reports the job completed.
+    const counted = 'pb_job_outcomes_total{queue="test-probe",outcome="completed"} 1';
+    const metrics = await waitFor(async () => {
+      const text =
+        await server.services.metrics.registry.getSingleMetricAsString('pb_job_outcomes_total');
+      return text.includes(counted) ? text : undefined;
+    }).catch(() =>
+      server.services.metrics.registry.getSingleMetricAsString('pb_job_outcomes_total'),
+    );
+    expect(metrics).toContain(counted);
   });
 
   it('retries transient failures with backoff', async () => {
